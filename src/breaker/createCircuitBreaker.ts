@@ -1,0 +1,497 @@
+import { Subject, type Observable } from 'rxjs';
+import { createActor, type Actor, type SnapshotFrom } from 'xstate';
+import {
+  createBreakerMachine,
+  type BreakerEnvironment,
+  type BreakerEvent,
+  type BreakerMachine,
+  type RecoveryCoordinator,
+} from '../../machines/breakerMachine.js';
+import type { CircuitBreakerOptions } from '../config/CircuitBreakerOptions.js';
+import { resolveOptions, type ResolvedOptions } from '../config/resolveOptions.js';
+import { CircuitOpenError } from '../errors/CircuitOpenError.js';
+import { safeLog } from '../Logger.js';
+import { InFlightTracker } from '../window/InFlightTracker.js';
+import { LatencyWindow } from '../window/LatencyWindow.js';
+import { p99ExceedsThreshold } from '../window/nearestRank.js';
+import { publicStateOf, type BreakerState } from './BreakerState.js';
+import type { BreakerStats } from './BreakerStats.js';
+import type { BreakerSnapshot } from './BreakerSnapshot.js';
+import type {
+  CircuitBreaker,
+  ExecuteOptions,
+  FleetUpdate,
+  LatencySample,
+  ManualControl,
+  TryResult,
+} from './CircuitBreaker.js';
+import { restoreSnapshot } from './restoreSnapshot.js';
+import type { StateChange } from './StateChange.js';
+import type { TransitionReason } from './TransitionReason.js';
+
+/**
+ * Creates a circuit breaker. Every option has the product spec's default.
+ *
+ * @throws {@link ConfigError} when an option is invalid or unknown (every problem listed at once), or
+ *   when `restore` is not a valid snapshot.
+ * @example
+ * ```ts
+ * import { createCircuitBreaker, isCircuitOpenError } from 'p99-breaker';
+ *
+ * const breaker = createCircuitBreaker({ name: 'venue-rpc' });
+ * try {
+ *   const fill = await breaker.execute(() => venue.placeOrder(order));
+ * } catch (e) {
+ *   if (isCircuitOpenError(e)) log.warn(`paused, retry in ${e.retryAfterMs} ms (${e.reason.trigger})`);
+ *   else throw e;
+ * }
+ * ```
+ */
+export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
+  return new Breaker(resolveOptions(options));
+}
+
+// Admission modes, read on every call: a small integer compare is the cheapest state check.
+const CLOSED = 0;
+const OPEN = 1;
+const HALF_OPEN = 2;
+const DISABLED = 3;
+const DISPOSED = 4;
+
+const MODE_OF: Record<BreakerState, number> = { closed: CLOSED, open: OPEN, halfOpen: HALF_OPEN, disabled: DISABLED };
+
+class Breaker implements CircuitBreaker {
+  readonly name: string;
+  readonly stateChanges$: Observable<StateChange>;
+  readonly samples$: Observable<LatencySample>;
+
+  readonly #options: ResolvedOptions;
+  readonly #clock: ResolvedOptions['clock'];
+  readonly #window: LatencyWindow;
+  readonly #inFlight: InFlightTracker;
+  readonly #samples = new Subject<LatencySample>();
+  readonly #changes = new Subject<StateChange>();
+  readonly #listeners = new Set<(change: StateChange) => void>();
+  readonly #actor: Actor<BreakerMachine>;
+  #coordinator: RecoveryCoordinator | undefined;
+
+  #mode = CLOSED;
+  #state: BreakerState = 'closed';
+  /** Bumped on every state change; a result admitted under an older epoch is stale. */
+  #epoch = 0;
+  #reason: TransitionReason = { trigger: 'created' };
+  #attempt = 0;
+  #nextAttemptAt: number | null = null;
+  #probesInFlight = 0;
+  #probeEpisodeStarted = false;
+  #lastInFlightSlowSent = 0;
+  #clockWarned = false;
+
+  #succeeded = 0;
+  #failed = 0;
+  #rejected = 0;
+  #aborted = 0;
+  #slow = 0;
+  #businessRejected = 0;
+
+  constructor(options: ResolvedOptions) {
+    this.#options = options;
+    this.name = options.name;
+    this.#clock = options.clock;
+    this.#window = new LatencyWindow(options.windowSize, options.latencyThresholdMs);
+    this.#inFlight = new InFlightTracker(options.latencyThresholdMs);
+    this.stateChanges$ = this.#changes.asObservable();
+    this.samples$ = this.#samples.asObservable();
+    this.#samples.subscribe((sample) => this.#window.record(sample.latencyMs, sample.failed));
+
+    const window = this.#window;
+    const environment: BreakerEnvironment = {
+      settings: {
+        failureThreshold: options.failureThreshold,
+        latencyThresholdMs: options.latencyThresholdMs,
+        errorRateThreshold: options.errorRateThreshold,
+        minimumSamples: options.minimumSamples,
+        halfOpenTimeoutMs: options.halfOpenTimeoutMs,
+        healthCheckTimeoutMs: options.healthCheckTimeoutMs,
+        recovery: options.recovery,
+      },
+      now: () => this.#now(),
+      random: options.random,
+      window: {
+        consecutiveFailures: () => window.consecutiveFailures,
+        samples: (inFlightSlow) => window.effectiveSize(inFlightSlow),
+        p99Exceeded: (inFlightSlow) => window.p99Exceeded(inFlightSlow),
+        p99Ms: (inFlightSlow) =>
+          window.p99Ms(inFlightSlow > 0 ? this.#inFlight.overdueAges(this.#now()) : []) ?? 0,
+        completedSamples: () => window.size,
+        errorRate: () => window.errorRate(),
+      },
+      healthCheck: options.healthCheck,
+      recoveryCoordinator: () => this.#coordinator,
+    };
+    const machine = createBreakerMachine(environment);
+    const restored = options.restore === undefined ? undefined : restoreSnapshot(options.restore, machine, options.name);
+    if (restored !== undefined) {
+      for (let i = 0; i < restored.window.latenciesMs.length; i++) {
+        window.record(restored.window.latenciesMs[i]!, restored.window.failed[i]!);
+      }
+      window.restoreStreak(restored.window.consecutiveFailures);
+    }
+    this.#actor = createActor(machine, {
+      clock: options.clock,
+      input: {},
+      ...(restored === undefined ? {} : { snapshot: restored.machine }),
+      ...(options.inspect === undefined ? {} : { inspect: options.inspect as never }),
+    });
+    this.#syncFromSnapshot(this.#actor.getSnapshot(), false);
+    this.#actor.subscribe({
+      next: (snapshot) => this.#syncFromSnapshot(snapshot, true),
+      error: (error) => {
+        // Guards and actions are total, so this should never happen; if it does, fail safe: refuse calls.
+        safeLog(this.#options.logger, 'error', { breaker: this.name, err: error }, 'circuit breaker machine failed; refusing calls');
+        this.#mode = OPEN;
+      },
+    });
+    this.#actor.start();
+    if (restored !== undefined) this.#send({ type: 'RESUME', at: this.#now() });
+  }
+
+  get state(): BreakerState {
+    return this.#state;
+  }
+
+  // ---------------------------------------------------------------- the call path
+
+  async execute<T>(operation: (signal?: AbortSignal) => T | PromiseLike<T>, options?: ExecuteOptions): Promise<T> {
+    if (this.#mode !== CLOSED || options !== undefined) return this.#executeGuarded(operation, options, true) as Promise<T>;
+    const startedAt = this.#clock.now();
+    if (this.#inFlight.outstanding !== 0 && this.#checkInFlight(startedAt)) {
+      return this.#executeGuarded(operation, options, true) as Promise<T>;
+    }
+    const epoch = this.#epoch;
+    const id = this.#inFlight.start(startedAt);
+    let value: T;
+    try {
+      value = await operation();
+    } catch (error) {
+      this.#settleMeasured(id, epoch, startedAt, error, true);
+      throw error;
+    }
+    this.#settleMeasured(id, epoch, startedAt, undefined, false);
+    return value;
+  }
+
+  async tryExecute<T>(operation: (signal?: AbortSignal) => T | PromiseLike<T>, options?: ExecuteOptions): Promise<TryResult<T>> {
+    if (this.#mode === OPEN || this.#mode === DISPOSED) {
+      this.#rejected++;
+      return { ok: false, reason: this.#reason, retryAfterMs: this.#retryAfterMs(), state: this.#state };
+    }
+    return this.#executeGuarded(operation, options, false) as Promise<TryResult<T>>;
+  }
+
+  /** Every path but the closed fast path: refusals, half-open probes, disabled, signals. */
+  async #executeGuarded<T>(
+    operation: (signal?: AbortSignal) => T | PromiseLike<T>,
+    options: ExecuteOptions | undefined,
+    throwOnRefusal: boolean,
+  ): Promise<T | TryResult<T>> {
+    const refuse = (): T | TryResult<T> => {
+      this.#rejected++;
+      const retryAfterMs = this.#retryAfterMs();
+      if (throwOnRefusal) throw new CircuitOpenError(this.name, this.#state, this.#reason, retryAfterMs);
+      return { ok: false, reason: this.#reason, retryAfterMs, state: this.#state };
+    };
+    const wrap = (value: T): T | TryResult<T> => (throwOnRefusal ? value : { ok: true, value });
+    const signal = options?.signal;
+    if (signal?.aborted) {
+      this.#aborted++;
+      throw signal.reason;
+    }
+    const startedAt = this.#clock.now();
+    if (this.#mode === CLOSED && this.#inFlight.outstanding !== 0) this.#checkInFlight(startedAt);
+    const mode = this.#mode;
+    if (mode === OPEN || mode === DISPOSED) return refuse();
+    const epoch = this.#epoch;
+
+    if (mode === HALF_OPEN) {
+      if (this.#probesInFlight >= this.#options.halfOpenRequests) return refuse();
+      this.#probesInFlight++;
+      if (!this.#probeEpisodeStarted) {
+        this.#probeEpisodeStarted = true;
+        this.#send({ type: 'PROBE_ADMITTED', at: startedAt });
+      }
+      let released = false;
+      const release = (): boolean => {
+        if (released) return false;
+        released = true;
+        if (epoch === this.#epoch) this.#probesInFlight--;
+        return true;
+      };
+      const onAbort = (): void => {
+        if (!release()) return;
+        this.#aborted++;
+        if (epoch === this.#epoch && this.#probesInFlight === 0) {
+          this.#probeEpisodeStarted = false;
+          this.#send({ type: 'PROBES_ABANDONED', at: this.#now() });
+        }
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const value = await operation(signal);
+        signal?.removeEventListener('abort', onAbort);
+        if (release()) this.#settleProbe(epoch, startedAt, undefined, false);
+        return wrap(value);
+      } catch (error) {
+        signal?.removeEventListener('abort', onAbort);
+        if (release()) this.#settleProbe(epoch, startedAt, error, true);
+        throw error;
+      }
+    }
+
+    // closed (with a signal) or disabled: measured like the fast path
+    const id = this.#inFlight.start(startedAt);
+    let abandoned = false;
+    const onAbort = (): void => {
+      if (abandoned) return;
+      abandoned = true;
+      this.#aborted++;
+      this.#inFlight.settle(id);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const value = await operation(signal);
+      signal?.removeEventListener('abort', onAbort);
+      if (!abandoned) this.#settleMeasured(id, epoch, startedAt, undefined, false);
+      return wrap(value);
+    } catch (error) {
+      signal?.removeEventListener('abort', onAbort);
+      if (!abandoned) this.#settleMeasured(id, epoch, startedAt, error, true);
+      throw error;
+    }
+  }
+
+  /** Records a closed/disabled call's outcome; sends the machine an event only when a trip rule holds. */
+  #settleMeasured(id: number, epoch: number, startedAt: number, error: unknown, threw: boolean): void {
+    const settledAt = this.#clock.now();
+    this.#inFlight.settle(id);
+    const latencyMs = this.#latencyOf(startedAt, settledAt);
+    const failed = threw && this.#countsAsFailure(error);
+    this.#count(latencyMs, threw, failed);
+    if (epoch !== this.#epoch || this.#mode === DISPOSED) return; // stale: counted, never drives a transition
+    this.#samples.next({ latencyMs, failed, at: settledAt });
+    if (this.#mode !== CLOSED) return;
+    const inFlightSlow = this.#inFlight.outstanding === 0 ? 0 : this.#inFlight.countOverdue(settledAt);
+    if (this.#tripRuleHolds(inFlightSlow)) this.#send({ type: 'WINDOW_UPDATED', at: settledAt, inFlightSlow });
+  }
+
+  #settleProbe(epoch: number, startedAt: number, error: unknown, threw: boolean): void {
+    const settledAt = this.#clock.now();
+    const latencyMs = this.#latencyOf(startedAt, settledAt);
+    const failed = threw && this.#countsAsFailure(error);
+    this.#count(latencyMs, threw, failed);
+    if (epoch !== this.#epoch || this.#mode !== HALF_OPEN) return;
+    this.#send({ type: 'PROBE_SETTLED', at: settledAt, ok: !failed, latencyMs });
+  }
+
+  /** On admission in closed: outstanding calls older than the threshold count as slow. True if it tripped. */
+  #checkInFlight(now: number): boolean {
+    const inFlightSlow = this.#inFlight.countOverdue(now);
+    if (inFlightSlow === 0 || inFlightSlow === this.#lastInFlightSlowSent) return false;
+    if (!this.#tripRuleHolds(inFlightSlow)) return false;
+    this.#lastInFlightSlowSent = inFlightSlow;
+    this.#send({ type: 'WINDOW_UPDATED', at: now, inFlightSlow });
+    return this.#mode !== CLOSED;
+  }
+
+  /** The machine's trip guards, pre-checked in O(1) so that nothing is sent when none can pass. */
+  #tripRuleHolds(inFlightSlow: number): boolean {
+    const w = this.#window;
+    const o = this.#options;
+    if (w.consecutiveFailures >= o.failureThreshold) return true;
+    const n = w.size;
+    if (n >= o.minimumSamples && w.errorRate() >= o.errorRateThreshold) return true;
+    if (inFlightSlow === 0) return n >= o.minimumSamples && p99ExceedsThreshold(w.countOverThreshold, n);
+    return w.effectiveSize(inFlightSlow) >= o.minimumSamples && w.p99Exceeded(inFlightSlow);
+  }
+
+  #count(latencyMs: number, threw: boolean, failed: boolean): void {
+    if (failed) this.#failed++;
+    else this.#succeeded++;
+    if (threw && !failed) this.#businessRejected++;
+    if (latencyMs > this.#options.latencyThresholdMs) this.#slow++;
+  }
+
+  #countsAsFailure(error: unknown): boolean {
+    try {
+      return this.#options.isFailure(error) !== false;
+    } catch (predicateError) {
+      safeLog(this.#options.logger, 'error', { breaker: this.name, err: predicateError }, 'isFailure threw; counting the error as a failure');
+      return true;
+    }
+  }
+
+  /** A latency from the injected clock; a clock that goes backwards or returns NaN is reported once. */
+  #latencyOf(startedAt: number, settledAt: number): number {
+    const latency = settledAt - startedAt;
+    if (latency >= 0) return latency;
+    if (!this.#clockWarned) {
+      this.#clockWarned = true;
+      safeLog(this.#options.logger, 'warn', { breaker: this.name, startedAt, settledAt }, 'clock went backwards or returned NaN; latency recorded as 0 ms');
+    }
+    return 0;
+  }
+
+  #now(): number {
+    const now = this.#clock.now();
+    return Number.isFinite(now) ? now : 0;
+  }
+
+  #retryAfterMs(): number | null {
+    if (this.#nextAttemptAt === null) return this.#mode === HALF_OPEN ? 0 : null;
+    return Math.max(0, this.#nextAttemptAt - this.#now());
+  }
+
+  // ---------------------------------------------------------------- machine and listeners
+
+  #send(event: BreakerEvent): void {
+    if (this.#mode === DISPOSED) return;
+    this.#actor.send(event);
+  }
+
+  #syncFromSnapshot(snapshot: SnapshotFrom<BreakerMachine>, notify: boolean): void {
+    if (this.#mode === DISPOSED) return;
+    const top = typeof snapshot.value === 'string' ? snapshot.value : Object.keys(snapshot.value)[0]!;
+    const to = publicStateOf(top);
+    const { reason, attempt, nextAttemptAt } = snapshot.context;
+    const from = this.#state;
+    const replanned = to === 'open' && from === 'open' && nextAttemptAt !== this.#nextAttemptAt;
+    if (to === from && !replanned && reason === this.#reason) return;
+    this.#reason = reason;
+    this.#attempt = attempt;
+    this.#nextAttemptAt = nextAttemptAt;
+    if (to === from && !replanned) return;
+    this.#epoch++;
+    this.#state = to;
+    this.#mode = MODE_OF[to];
+    this.#probesInFlight = 0;
+    this.#probeEpisodeStarted = false;
+    this.#lastInFlightSlowSent = 0;
+    if (to === 'closed' || (to === 'disabled' && from !== 'closed')) {
+      this.#window.reset();
+      this.#inFlight.clear();
+    }
+    if (!notify) return;
+    this.#emit({ breaker: this.name, from, to, reason, at: this.#now(), attempt, nextAttemptAt });
+  }
+
+  #emit(change: StateChange): void {
+    const level = change.to === 'open' ? 'warn' : 'info';
+    safeLog(this.#options.logger, level, { event: 'stateChange', ...change, trigger: change.reason.trigger }, `circuit ${change.breaker}: ${change.from} → ${change.to} (${change.reason.trigger})`);
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(change);
+      } catch (error) {
+        safeLog(this.#options.logger, 'error', { breaker: this.name, err: error }, 'a state change listener threw; it was ignored');
+      }
+    }
+    this.#changes.next(change);
+  }
+
+  onStateChange(listener: (change: StateChange) => void): () => void {
+    if (typeof listener !== 'function') throw new TypeError(`onStateChange expects a function, got ${typeof listener}`);
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  stats(): BreakerStats {
+    const w = this.#window;
+    return {
+      name: this.name,
+      state: this.#state,
+      p99Ms: w.p99Ms(),
+      samples: w.size,
+      errorRate: w.errorRate(),
+      consecutiveFailures: w.consecutiveFailures,
+      attempt: this.#attempt,
+      nextAttemptAt: this.#nextAttemptAt,
+      inFlight: this.#inFlight.outstanding + this.#probesInFlight,
+      counts: {
+        succeeded: this.#succeeded,
+        failed: this.#failed,
+        rejected: this.#rejected,
+        aborted: this.#aborted,
+        slow: this.#slow,
+        businessRejected: this.#businessRejected,
+      },
+    };
+  }
+
+  // ---------------------------------------------------------------- manual control, fleet, persistence
+
+  forceOpen(control: ManualControl): void {
+    this.#send({ type: 'FORCE_OPEN', at: this.#now(), ...checkControl(control, 'forceOpen') });
+  }
+
+  forceClose(control: ManualControl): void {
+    this.#send({ type: 'FORCE_CLOSE', at: this.#now(), ...checkControl(control, 'forceClose') });
+  }
+
+  disable(control: ManualControl = { by: 'unknown', why: 'unspecified' }): void {
+    this.#send({ type: 'DISABLE', at: this.#now(), ...checkControl(control, 'disable') });
+  }
+
+  reset(control: ManualControl = { by: 'unknown', why: 'unspecified' }): void {
+    this.#send({ type: 'RESET', at: this.#now(), ...checkControl(control, 'reset') });
+  }
+
+  setRecoveryCoordinator(coordinator: RecoveryCoordinator | undefined): void {
+    this.#coordinator = coordinator;
+  }
+
+  applyFleetState(update: FleetUpdate): void {
+    const at = this.#now();
+    if (update.to === 'open') this.#send({ type: 'FLEET_OPEN', at, until: update.until, instance: update.instance, cause: update.cause });
+    else this.#send({ type: 'FLEET_CLOSED', at, instance: update.instance });
+  }
+
+  snapshot(): BreakerSnapshot {
+    const samples = this.#window.samples();
+    return {
+      format: 'p99-breaker/snapshot',
+      version: 1,
+      name: this.name,
+      takenAt: this.#now(),
+      machine: JSON.parse(JSON.stringify(this.#actor.getPersistedSnapshot())),
+      window: {
+        latenciesMs: samples.map((s) => s.latencyMs),
+        failed: samples.map((s) => s.failed),
+        consecutiveFailures: this.#window.consecutiveFailures,
+      },
+    };
+  }
+
+  dispose(): void {
+    if (this.#mode === DISPOSED) return;
+    this.#mode = DISPOSED;
+    this.#reason = { trigger: 'disposed' };
+    this.#nextAttemptAt = null;
+    this.#actor.stop();
+    this.#listeners.clear();
+    this.#changes.complete();
+    this.#samples.complete();
+    this.#coordinator = undefined;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+function checkControl(control: ManualControl, action: string): ManualControl {
+  if (typeof control !== 'object' || control === null || typeof control.by !== 'string' || typeof control.why !== 'string') {
+    throw new TypeError(`${action} expects { by: string, why: string } for the audit log, got ${JSON.stringify(control)}`);
+  }
+  return { by: control.by, why: control.why };
+}

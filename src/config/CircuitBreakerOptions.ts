@@ -1,0 +1,79 @@
+import type { Clock } from '../Clock.js';
+import type { Logger } from '../Logger.js';
+
+/**
+ * Options of `createCircuitBreaker`. Every option is optional; the defaults are the product spec's.
+ *
+ * @example
+ * ```ts
+ * const options: CircuitBreakerOptions = {
+ *   name: 'venue-rpc',
+ *   latencyThresholdMs: 150,
+ *   recovery: { maxDelayMs: 60_000 },
+ *   healthCheck: async (signal) => (await fetch('http://127.0.0.1:8545/health', { signal })).ok,
+ * };
+ * ```
+ */
+export interface CircuitBreakerOptions {
+  /** A name for logs, metrics and errors. Defaults to `'breaker'`. */
+  readonly name?: string;
+  /** Consecutive failures that open the circuit. Defaults to 5. */
+  readonly failureThreshold?: number;
+  /** P99 limit in ms; opens when the window's P99 is strictly greater. Defaults to 200. */
+  readonly latencyThresholdMs?: number;
+  /** Opens when failures / samples in the window is ≥ this, in [0, 1]. Defaults to 0.5. */
+  readonly errorRateThreshold?: number;
+  /** Rolling count window: the last N completed calls. Defaults to 1000. */
+  readonly windowSize?: number;
+  /** The P99 and error-rate rules apply once the window holds this many samples. Defaults to 100. */
+  readonly minimumSamples?: number;
+  /** Time open before the first recovery attempt, in ms. Defaults to 30 000. */
+  readonly recoveryTimeoutMs?: number;
+  /** Probe calls admitted at once in half-open; more are refused, never queued. Defaults to 3. */
+  readonly halfOpenRequests?: number;
+  /**
+   * Time in ms after the first half-open probe is admitted by which one probe must have succeeded;
+   * otherwise the probe counts as failed and the circuit reopens. Defaults to 10 000.
+   */
+  readonly halfOpenTimeoutMs?: number;
+  /** The backoff schedule between recovery attempts. */
+  readonly recovery?: RecoveryOptions;
+  /** Asked before half-open; healthy when it resolves to anything but `false`. Defaults to none. */
+  readonly healthCheck?: ((signal: AbortSignal) => Promise<unknown>) | undefined;
+  /** A slower health check counts as unhealthy and its signal is aborted. Defaults to 5 000. */
+  readonly healthCheckTimeoutMs?: number;
+  /**
+   * Which errors count as failures. Errors it rejects (a venue's business rejection) are rethrown and
+   * counted in the window as successes: the node answered. Defaults to every error.
+   */
+  readonly isFailure?: ((error: unknown) => boolean) | undefined;
+  /** Time source for latency and delays. Defaults to the real clock. XState's `SimulatedClock` qualifies. */
+  readonly clock?: Clock;
+  /** `() => number` in [0, 1) for jitter only. Defaults to `Math.random`. */
+  readonly random?: () => number;
+  /** A pino-style logger. Defaults to one that writes warnings and errors to the console. */
+  readonly logger?: Logger;
+  /** An XState inspector (`@statelyai/inspect`'s `inspector.inspect`) passed to the actor. */
+  readonly inspect?: ((event: unknown) => void) | { next?: (event: unknown) => void } | undefined;
+  /** A snapshot from `breaker.snapshot()` to resume from. */
+  readonly restore?: unknown;
+}
+
+/**
+ * The backoff schedule. `delay(k) = clamp(recoveryTimeoutMs · multiplier^k · (1 ± jitterFactor), baseDelayMs, maxDelayMs)`.
+ *
+ * @example
+ * ```ts
+ * const recovery: RecoveryOptions = { baseDelayMs: 500, maxDelayMs: 120_000, multiplier: 3, jitterFactor: 0.2 };
+ * ```
+ */
+export interface RecoveryOptions {
+  /** The shortest any backoff delay may be, in ms. Defaults to 1 000. */
+  readonly baseDelayMs?: number;
+  /** The longest any backoff delay may be, in ms. Defaults to 300 000. */
+  readonly maxDelayMs?: number;
+  /** Growth per failed recovery attempt. Defaults to 2. */
+  readonly multiplier?: number;
+  /** ± share of random spread, in [0, 1]. Defaults to 0.1. */
+  readonly jitterFactor?: number;
+}

@@ -1,0 +1,2 @@
+// Public API of the metrics family; re-exported from src/index.ts.
+export {};

@@ -1,0 +1,2 @@
+// Public API of the trading family; re-exported from src/index.ts.
+export {};
