@@ -62,6 +62,12 @@ export interface CircuitBreaker extends Disposable {
    * for hot loops; the operation's own error still rejects.
    */
   tryExecute<T>(operation: (signal?: AbortSignal) => T | PromiseLike<T>, options?: ExecuteOptions): Promise<TryResult<T>>;
+  /**
+   * Runs `operation` whatever the state — for calls that must always go out, like a cancel (it is how you
+   * get out of risk). In closed or disabled it is measured and judged like any call; otherwise it is sent
+   * anyway and counted in `stats().counts`, but never drives a transition.
+   */
+  executeUnguarded<T>(operation: (signal?: AbortSignal) => T | PromiseLike<T>): Promise<T>;
   /** Listens to transitions; returns the unsubscribe function. A listener that throws is logged, nothing else. */
   onStateChange(listener: (change: StateChange) => void): () => void;
   /** Transitions as an RxJS observable (completes on dispose). */

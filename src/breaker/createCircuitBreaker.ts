@@ -189,6 +189,20 @@ class Breaker implements CircuitBreaker {
     return this.#executeGuarded(operation, options, false) as Promise<TryResult<T>>;
   }
 
+  async executeUnguarded<T>(operation: (signal?: AbortSignal) => T | PromiseLike<T>): Promise<T> {
+    if (this.#mode === CLOSED || this.#mode === DISABLED) return this.#executeGuarded(operation, undefined, true) as Promise<T>;
+    // Not admitted by the circuit: sent anyway (a cancel must always get out of risk), counted, not judged.
+    const startedAt = this.#clock.now();
+    try {
+      const value = await operation();
+      this.#count(this.#latencyOf(startedAt, this.#clock.now()), false, false);
+      return value;
+    } catch (error) {
+      this.#count(this.#latencyOf(startedAt, this.#clock.now()), true, this.#countsAsFailure(error));
+      throw error;
+    }
+  }
+
   /** Every path but the closed fast path: refusals, half-open probes, disabled, signals. */
   async #executeGuarded<T>(
     operation: (signal?: AbortSignal) => T | PromiseLike<T>,
