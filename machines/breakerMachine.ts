@@ -45,7 +45,7 @@ export interface BreakerEnvironment {
   random(): number;
   readonly window: TripSignals;
   /** Runs the configured health check; resolves to anything but `false` when healthy. */
-  readonly healthCheck: ((signal: AbortSignal) => Promise<unknown>) | undefined;
+  readonly healthCheck: ((signal: AbortSignal) => unknown) | undefined;
   /** In a fleet: asks for the recovery lease. `undefined` when the breaker recovers on its own. */
   recoveryCoordinator(): RecoveryCoordinator | undefined;
 }
@@ -152,7 +152,9 @@ export function createBreakerMachine(env: BreakerEnvironment) {
         env.window.samples(event.inFlightSlow) >= s.minimumSamples &&
         env.window.p99Exceeded(event.inFlightSlow),
       errorRateExceeded: () =>
-        env.window.completedSamples() >= s.minimumSamples && env.window.errorRate() >= s.errorRateThreshold,
+        env.window.completedSamples() >= s.minimumSamples &&
+        env.window.errorRate() > 0 &&
+        env.window.errorRate() >= s.errorRateThreshold,
       hasHealthCheck: () => env.healthCheck !== undefined,
       inFleet: () => env.recoveryCoordinator() !== undefined,
       claimGranted: ({ event }) => (event as { output?: unknown }).output === true,
@@ -175,6 +177,12 @@ export function createBreakerMachine(env: BreakerEnvironment) {
             ? event.until
             : env.now() + computeBackoffDelay(context.attempt, s.recovery, env.random),
       }),
+      /** A restored deadline never lies further ahead than the longest backoff (a skewed or corrupt clock). */
+      capRestoredDeadline: assign({
+        nextAttemptAt: ({ context }) =>
+          context.nextAttemptAt === null ? null : Math.min(context.nextAttemptAt, env.now() + s.recovery.maxDelayMs),
+      }),
+      clearDeadline: assign({ nextAttemptAt: null }),
       countFailedAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
       clearRecovery: assign({ attempt: 0, nextAttemptAt: null, manual: null }),
       tripOnStreak: assign({
@@ -183,10 +191,13 @@ export function createBreakerMachine(env: BreakerEnvironment) {
       tripOnP99: assign({
         reason: ({ event }) => {
           const inFlightSlow = event.type === 'WINDOW_UPDATED' ? event.inFlightSlow : 0;
+          const valueMs = env.window.p99Ms(inFlightSlow);
           return {
             trigger: 'p99',
-            valueMs: env.window.p99Ms(inFlightSlow),
+            valueMs,
             thresholdMs: s.latencyThresholdMs,
+            value: valueMs,
+            threshold: s.latencyThresholdMs,
             samples: env.window.samples(inFlightSlow),
             inFlightSlow,
           } as const;
@@ -242,6 +253,7 @@ export function createBreakerMachine(env: BreakerEnvironment) {
     },
   }).createMachine({
     id: 'circuitBreaker',
+    description: 'Manual controls apply in every state: a person can force open, force close, disable or reset.',
     context: ({ input }) => initialContext(input),
     initial: 'closed',
     on: {
@@ -280,7 +292,7 @@ export function createBreakerMachine(env: BreakerEnvironment) {
                 { target: '#circuitBreaker.halfOpen', actions: 'noteRecoveryDue' },
               ],
             },
-            on: { RESUME: { target: 'waiting', reenter: true } },
+            on: { RESUME: { target: 'waiting', reenter: true, actions: 'capRestoredDeadline' } },
           },
           claimingRecovery: {
             description: 'In a fleet, only the instance holding the recovery lease runs the health check and probes.',
@@ -319,6 +331,7 @@ export function createBreakerMachine(env: BreakerEnvironment) {
       halfOpen: {
         description: 'At most halfOpenRequests probes in flight; one fast success closes, a failure, slow probe or timeout reopens.',
         initial: 'idle',
+        entry: 'clearDeadline',
         on: {
           PROBE_SETTLED: [
             { guard: 'probePassed', target: 'closed', actions: 'noteProbeResult' },

@@ -19,6 +19,8 @@ export interface Clock {
   clearTimeout(handle: any): void;
 }
 
+const timeOrigin = performance.timeOrigin;
+
 /**
  * The real clock: `performance.timeOrigin + performance.now()` for time (monotonic within a process and
  * anchored to the Unix epoch, so deadlines survive a restart and travel between processes), the host's
@@ -32,7 +34,7 @@ export interface Clock {
  * ```
  */
 export const realClock: Clock = Object.freeze({
-  now: () => performance.timeOrigin + performance.now(),
+  now: () => timeOrigin + performance.now(),
   setTimeout: (fn: (...args: unknown[]) => void, ms: number): unknown => {
     const handle = setTimeout(fn, ms);
     (handle as { unref?: () => void }).unref?.();

@@ -3,6 +3,10 @@ import type { BreakerState } from './BreakerState.js';
 /**
  * A point-in-time view of a breaker, cheap enough to read at every metrics scrape.
  *
+ * The fields the product spec lists are enumerable; `name`, `inFlight`, `latencyThresholdMs`,
+ * `counts.aborted` and `counts.businessRejected` are readable but non-enumerable (they do not show in
+ * `JSON.stringify` or deep equality on the documented shape).
+ *
  * Every submitted call ends exactly once as `succeeded`, `failed`, `rejected` or `aborted`;
  * `slow` (completed above the latency threshold) and `businessRejected` (an error `isFailure` did not
  * count, itself also in `succeeded`) are subsets.
@@ -14,7 +18,10 @@ import type { BreakerState } from './BreakerState.js';
  * ```
  */
 export interface BreakerStats {
+  /** The breaker's name (non-enumerable). */
   readonly name: string;
+  /** The breaker's `latencyThresholdMs`, for dashboards (non-enumerable). */
+  readonly latencyThresholdMs: number;
   readonly state: BreakerState;
   /** Exact nearest-rank P99 of the current window in ms, or null when the window is empty. */
   readonly p99Ms: number | null;
@@ -27,7 +34,7 @@ export interface BreakerStats {
   readonly attempt: number;
   /** Clock time of the next recovery attempt, or null. */
   readonly nextAttemptAt: number | null;
-  /** Calls sent and not yet settled. */
+  /** Calls sent and not yet settled (non-enumerable). */
   readonly inFlight: number;
   readonly counts: CallCounts;
 }
@@ -37,7 +44,9 @@ export interface CallCounts {
   readonly succeeded: number;
   readonly failed: number;
   readonly rejected: number;
-  readonly aborted: number;
   readonly slow: number;
+  /** Calls whose caller aborted them: neither success nor failure (non-enumerable). */
+  readonly aborted: number;
+  /** Errors `isFailure` did not count, also in `succeeded` (non-enumerable). */
   readonly businessRejected: number;
 }

@@ -17,7 +17,7 @@ export interface LatencySample {
 /** The result of {@link CircuitBreaker.tryExecute}: a value, or a refusal (the call was never sent). */
 export type TryResult<T> =
   | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly reason: TransitionReason; readonly retryAfterMs: number | null; readonly state: BreakerState };
+  | { readonly ok: false; readonly reason: TransitionReason; readonly retryAfterMs: number | null };
 
 /** Per-call options. */
 export interface ExecuteOptions {
@@ -77,13 +77,13 @@ export interface CircuitBreaker extends Disposable {
   /** A point-in-time view: state, exact P99, counts. */
   stats(): BreakerStats;
   /** Kill switch: open until {@link CircuitBreaker.forceClose} or {@link CircuitBreaker.reset}; no automatic recovery. */
-  forceOpen(control: ManualControl): void;
+  forceOpen(control?: Partial<ManualControl>): void;
   /** Closes now, whatever the state, with a fresh window. */
-  forceClose(control: ManualControl): void;
+  forceClose(control?: Partial<ManualControl>): void;
   /** Shadow mode: every call goes through and is measured; nothing trips. Leave with `reset` or `forceClose`. */
-  disable(control?: ManualControl): void;
+  disable(control?: Partial<ManualControl>): void;
   /** Back to closed with a fresh window, failure streak and backoff. */
-  reset(control?: ManualControl): void;
+  reset(control?: Partial<ManualControl>): void;
   /** A JSON-serializable, versioned snapshot to resume from after a restart (`restore` option). */
   snapshot(): BreakerSnapshot;
   /**

@@ -11,7 +11,7 @@ import type { TransitionReason } from './TransitionReason.js';
  * ```
  */
 export interface StateChange {
-  /** The breaker's name. */
+  /** The breaker's name (non-enumerable: the documented shape is the six fields below). */
   readonly breaker: string;
   readonly from: BreakerState;
   readonly to: BreakerState;

@@ -11,7 +11,17 @@
  */
 export type TransitionReason =
   /** Nearest-rank P99 of the window (with overdue in-flight calls counted as slow) exceeded the threshold. */
-  | { readonly trigger: 'p99'; readonly valueMs: number; readonly thresholdMs: number; readonly samples: number; readonly inFlightSlow: number }
+  | {
+      readonly trigger: 'p99';
+      readonly valueMs: number;
+      readonly thresholdMs: number;
+      /** Same as `valueMs`, so every trip reason has `value` and `threshold`. */
+      readonly value: number;
+      /** Same as `thresholdMs`. */
+      readonly threshold: number;
+      readonly samples: number;
+      readonly inFlightSlow: number;
+    }
   /** `failureThreshold` calls failed in a row. */
   | { readonly trigger: 'consecutiveFailures'; readonly value: number; readonly threshold: number }
   /** The failure share of the window reached `errorRateThreshold`. */

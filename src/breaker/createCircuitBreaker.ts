@@ -1,4 +1,4 @@
-import { Subject, type Observable } from 'rxjs';
+import { map, Subject, type Observable } from 'rxjs';
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
 import {
   createBreakerMachine,
@@ -11,6 +11,8 @@ import type { CircuitBreakerOptions } from '../config/CircuitBreakerOptions.js';
 import { resolveOptions, type ResolvedOptions } from '../config/resolveOptions.js';
 import { CircuitOpenError } from '../errors/CircuitOpenError.js';
 import { safeLog } from '../Logger.js';
+import { attachStateStore } from '../persistence/attachStateStore.js';
+import { resolveStateStore } from '../persistence/resolveStateStore.js';
 import { InFlightTracker } from '../window/InFlightTracker.js';
 import { LatencyWindow } from '../window/LatencyWindow.js';
 import { p99ExceedsThreshold } from '../window/nearestRank.js';
@@ -25,6 +27,7 @@ import type {
   ManualControl,
   TryResult,
 } from './CircuitBreaker.js';
+import { containedObservable } from './containedObservable.js';
 import { restoreSnapshot } from './restoreSnapshot.js';
 import type { StateChange } from './StateChange.js';
 import type { TransitionReason } from './TransitionReason.js';
@@ -48,7 +51,13 @@ import type { TransitionReason } from './TransitionReason.js';
  * ```
  */
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
-  return new Breaker(resolveOptions(options));
+  const resolved = resolveOptions(options);
+  if (resolved.persist === undefined) return new Breaker(resolved);
+  const store = resolveStateStore(resolved.persist);
+  const restore = resolved.restore ?? store.load(resolved.name);
+  const breaker = new Breaker({ ...resolved, restore });
+  attachStateStore(breaker, store, resolved.logger); // listeners are dropped on dispose
+  return breaker;
 }
 
 // Admission modes, read on every call: a small integer compare is the cheapest state check.
@@ -69,7 +78,11 @@ class Breaker implements CircuitBreaker {
   readonly #clock: ResolvedOptions['clock'];
   readonly #window: LatencyWindow;
   readonly #inFlight: InFlightTracker;
-  readonly #samples = new Subject<LatencySample>();
+  /**
+   * Completed calls' samples, encoded as one number so the hot path allocates nothing: the latency in ms,
+   * or −1 − latency for a failed call (latencies are never negative).
+   */
+  readonly #samples = new Subject<number>();
   readonly #changes = new Subject<StateChange>();
   readonly #listeners = new Set<(change: StateChange) => void>();
   readonly #actor: Actor<BreakerMachine>;
@@ -100,9 +113,16 @@ class Breaker implements CircuitBreaker {
     this.#clock = options.clock;
     this.#window = new LatencyWindow(options.windowSize, options.latencyThresholdMs);
     this.#inFlight = new InFlightTracker(options.latencyThresholdMs);
-    this.stateChanges$ = this.#changes.asObservable();
-    this.samples$ = this.#samples.asObservable();
-    this.#samples.subscribe((sample) => this.#window.record(sample.latencyMs, sample.failed));
+    this.stateChanges$ = containedObservable(this.#changes, options.logger, options.name, 'stateChanges$');
+    this.samples$ = containedObservable(
+      this.#samples.pipe(
+        map((encoded): LatencySample => (encoded < 0 ? { latencyMs: -1 - encoded, failed: true, at: this.#now() } : { latencyMs: encoded, failed: false, at: this.#now() })),
+      ),
+      options.logger,
+      options.name,
+      'samples$',
+    );
+    this.#samples.subscribe((encoded) => (encoded < 0 ? this.#window.record(-1 - encoded, true) : this.#window.record(encoded, false)));
 
     const window = this.#window;
     const environment: BreakerEnvironment = {
@@ -116,7 +136,14 @@ class Breaker implements CircuitBreaker {
         recovery: options.recovery,
       },
       now: () => this.#now(),
-      random: options.random,
+      random: () => {
+        try {
+          return options.random();
+        } catch (error) {
+          safeLog(options.logger, 'error', { breaker: options.name, err: error }, 'random threw; backoff planned without jitter');
+          return 0.5;
+        }
+      },
       window: {
         consecutiveFailures: () => window.consecutiveFailures,
         samples: (inFlightSlow) => window.effectiveSize(inFlightSlow),
@@ -184,9 +211,24 @@ class Breaker implements CircuitBreaker {
   async tryExecute<T>(operation: (signal?: AbortSignal) => T | PromiseLike<T>, options?: ExecuteOptions): Promise<TryResult<T>> {
     if (this.#mode === OPEN || this.#mode === DISPOSED) {
       this.#rejected++;
-      return { ok: false, reason: this.#reason, retryAfterMs: this.#retryAfterMs(), state: this.#state };
+      return { ok: false, reason: this.#reason, retryAfterMs: this.#retryAfterMs() };
     }
-    return this.#executeGuarded(operation, options, false) as Promise<TryResult<T>>;
+    if (this.#mode !== CLOSED || options !== undefined) return this.#executeGuarded(operation, options, false) as Promise<TryResult<T>>;
+    const startedAt = this.#clock.now();
+    if (this.#inFlight.outstanding !== 0 && this.#checkInFlight(startedAt)) {
+      return this.#executeGuarded(operation, options, false) as Promise<TryResult<T>>;
+    }
+    const epoch = this.#epoch;
+    const id = this.#inFlight.start(startedAt);
+    let value: T;
+    try {
+      value = await operation();
+    } catch (error) {
+      this.#settleMeasured(id, epoch, startedAt, error, true);
+      throw error;
+    }
+    this.#settleMeasured(id, epoch, startedAt, undefined, false);
+    return { ok: true, value };
   }
 
   async executeUnguarded<T>(operation: (signal?: AbortSignal) => T | PromiseLike<T>): Promise<T> {
@@ -213,7 +255,7 @@ class Breaker implements CircuitBreaker {
       this.#rejected++;
       const retryAfterMs = this.#retryAfterMs();
       if (throwOnRefusal) throw new CircuitOpenError(this.name, this.#state, this.#reason, retryAfterMs);
-      return { ok: false, reason: this.#reason, retryAfterMs, state: this.#state };
+      return { ok: false, reason: this.#reason, retryAfterMs };
     };
     const wrap = (value: T): T | TryResult<T> => (throwOnRefusal ? value : { ok: true, value });
     const signal = options?.signal;
@@ -292,7 +334,7 @@ class Breaker implements CircuitBreaker {
     const failed = threw && this.#countsAsFailure(error);
     this.#count(latencyMs, threw, failed);
     if (epoch !== this.#epoch || this.#mode === DISPOSED) return; // stale: counted, never drives a transition
-    this.#samples.next({ latencyMs, failed, at: settledAt });
+    this.#samples.next(failed ? -1 - latencyMs : latencyMs);
     if (this.#mode !== CLOSED) return;
     const inFlightSlow = this.#inFlight.outstanding === 0 ? 0 : this.#inFlight.countOverdue(settledAt);
     if (this.#tripRuleHolds(inFlightSlow)) this.#send({ type: 'WINDOW_UPDATED', at: settledAt, inFlightSlow });
@@ -323,7 +365,7 @@ class Breaker implements CircuitBreaker {
     const o = this.#options;
     if (w.consecutiveFailures >= o.failureThreshold) return true;
     const n = w.size;
-    if (n >= o.minimumSamples && w.errorRate() >= o.errorRateThreshold) return true;
+    if (n >= o.minimumSamples && w.failureCount > 0 && w.errorRate() >= o.errorRateThreshold) return true;
     if (inFlightSlow === 0) return n >= o.minimumSamples && p99ExceedsThreshold(w.countOverThreshold, n);
     return w.effectiveSize(inFlightSlow) >= o.minimumSamples && w.p99Exceeded(inFlightSlow);
   }
@@ -347,10 +389,10 @@ class Breaker implements CircuitBreaker {
   /** A latency from the injected clock; a clock that goes backwards or returns NaN is reported once. */
   #latencyOf(startedAt: number, settledAt: number): number {
     const latency = settledAt - startedAt;
-    if (latency >= 0) return latency;
+    if (latency >= 0 && latency !== Infinity) return latency;
     if (!this.#clockWarned) {
       this.#clockWarned = true;
-      safeLog(this.#options.logger, 'warn', { breaker: this.name, startedAt, settledAt }, 'clock went backwards or returned NaN; latency recorded as 0 ms');
+      safeLog(this.#options.logger, 'warn', { breaker: this.name, startedAt, settledAt }, 'clock went backwards or returned a non-finite time; latency recorded as 0 ms');
     }
     return 0;
   }
@@ -379,28 +421,45 @@ class Breaker implements CircuitBreaker {
     const { reason, attempt, nextAttemptAt } = snapshot.context;
     const from = this.#state;
     const replanned = to === 'open' && from === 'open' && nextAttemptAt !== this.#nextAttemptAt;
-    if (to === from && !replanned && reason === this.#reason) return;
+    // A manual forceClose/reset of a closed breaker is a restart: fresh window, and an audit entry.
+    // A repeated manual control (forceOpen twice, a reset while closed) is audited as a change of its own.
+    const restarted = to === from && reason !== this.#reason && reason.trigger === 'manual';
+    if (to === from && !replanned && !restarted && reason === this.#reason) return;
     this.#reason = reason;
     this.#attempt = attempt;
     this.#nextAttemptAt = nextAttemptAt;
-    if (to === from && !replanned) return;
+    if (to === from && !replanned && !restarted) return;
     this.#epoch++;
     this.#state = to;
     this.#mode = MODE_OF[to];
     this.#probesInFlight = 0;
     this.#probeEpisodeStarted = false;
     this.#lastInFlightSlowSent = 0;
-    if (to === 'closed' || (to === 'disabled' && from !== 'closed')) {
+    if (to === 'closed' || (to === 'disabled' && from !== 'closed' && from !== 'disabled')) {
       this.#window.reset();
       this.#inFlight.clear();
     }
     if (!notify) return;
-    this.#emit({ breaker: this.name, from, to, reason, at: this.#now(), attempt, nextAttemptAt });
+    this.#emit(withHidden({ from, to, reason, at: this.#now(), attempt, nextAttemptAt }, { breaker: this.name }) as StateChange);
   }
 
   #emit(change: StateChange): void {
     const level = change.to === 'open' ? 'warn' : 'info';
-    safeLog(this.#options.logger, level, { event: 'stateChange', ...change, trigger: change.reason.trigger }, `circuit ${change.breaker}: ${change.from} → ${change.to} (${change.reason.trigger})`);
+    const reason = change.reason as { valueMs?: number; thresholdMs?: number };
+    const fields = {
+      event: 'stateChange',
+      breaker: change.breaker,
+      from: change.from,
+      to: change.to,
+      trigger: change.reason.trigger,
+      valueMs: reason.valueMs ?? null,
+      thresholdMs: reason.thresholdMs ?? null,
+      attempt: change.attempt,
+      nextAttemptAt: change.nextAttemptAt,
+      at: change.at,
+      reason: change.reason,
+    };
+    safeLog(this.#options.logger, level, fields, `circuit ${change.breaker}: ${change.from} → ${change.to} (${change.reason.trigger})`);
     for (const listener of [...this.#listeners]) {
       try {
         listener(change);
@@ -421,42 +480,46 @@ class Breaker implements CircuitBreaker {
 
   stats(): BreakerStats {
     const w = this.#window;
-    return {
-      name: this.name,
-      state: this.#state,
-      p99Ms: w.p99Ms(),
-      samples: w.size,
-      errorRate: w.errorRate(),
-      consecutiveFailures: w.consecutiveFailures,
-      attempt: this.#attempt,
-      nextAttemptAt: this.#nextAttemptAt,
-      inFlight: this.#inFlight.outstanding + this.#probesInFlight,
-      counts: {
-        succeeded: this.#succeeded,
-        failed: this.#failed,
-        rejected: this.#rejected,
-        aborted: this.#aborted,
-        slow: this.#slow,
-        businessRejected: this.#businessRejected,
+    // The issue's fields are enumerable; the extras are readable but non-enumerable, so that equality on
+    // the documented shape holds.
+    const counts = withHidden(
+      { succeeded: this.#succeeded, failed: this.#failed, rejected: this.#rejected, slow: this.#slow },
+      { aborted: this.#aborted, businessRejected: this.#businessRejected },
+    );
+    return withHidden(
+      {
+        state: this.#state,
+        p99Ms: w.p99Ms(),
+        samples: w.size,
+        errorRate: w.errorRate(),
+        consecutiveFailures: w.consecutiveFailures,
+        attempt: this.#attempt,
+        nextAttemptAt: this.#nextAttemptAt,
+        counts,
       },
-    };
+      {
+        name: this.name,
+        inFlight: this.#inFlight.outstanding + this.#probesInFlight,
+        latencyThresholdMs: this.#options.latencyThresholdMs,
+      },
+    ) as BreakerStats;
   }
 
   // ---------------------------------------------------------------- manual control, fleet, persistence
 
-  forceOpen(control: ManualControl): void {
+  forceOpen(control: ManualControl = UNSPECIFIED_CONTROL): void {
     this.#send({ type: 'FORCE_OPEN', at: this.#now(), ...checkControl(control, 'forceOpen') });
   }
 
-  forceClose(control: ManualControl): void {
+  forceClose(control: ManualControl = UNSPECIFIED_CONTROL): void {
     this.#send({ type: 'FORCE_CLOSE', at: this.#now(), ...checkControl(control, 'forceClose') });
   }
 
-  disable(control: ManualControl = { by: 'unknown', why: 'unspecified' }): void {
+  disable(control: ManualControl = UNSPECIFIED_CONTROL): void {
     this.#send({ type: 'DISABLE', at: this.#now(), ...checkControl(control, 'disable') });
   }
 
-  reset(control: ManualControl = { by: 'unknown', why: 'unspecified' }): void {
+  reset(control: ManualControl = UNSPECIFIED_CONTROL): void {
     this.#send({ type: 'RESET', at: this.#now(), ...checkControl(control, 'reset') });
   }
 
@@ -489,6 +552,7 @@ class Breaker implements CircuitBreaker {
   dispose(): void {
     if (this.#mode === DISPOSED) return;
     this.#mode = DISPOSED;
+    this.#state = 'open'; // it refuses every call from now on
     this.#reason = { trigger: 'disposed' };
     this.#nextAttemptAt = null;
     this.#actor.stop();
@@ -503,9 +567,24 @@ class Breaker implements CircuitBreaker {
   }
 }
 
-function checkControl(control: ManualControl, action: string): ManualControl {
-  if (typeof control !== 'object' || control === null || typeof control.by !== 'string' || typeof control.why !== 'string') {
+const UNSPECIFIED_CONTROL: ManualControl = Object.freeze({ by: 'unknown', why: 'unspecified' });
+
+function checkControl(control: Partial<ManualControl>, action: string): ManualControl {
+  if (
+    typeof control !== 'object' ||
+    control === null ||
+    (control.by !== undefined && typeof control.by !== 'string') ||
+    (control.why !== undefined && typeof control.why !== 'string')
+  ) {
     throw new TypeError(`${action} expects { by: string, why: string } for the audit log, got ${JSON.stringify(control)}`);
   }
-  return { by: control.by, why: control.why };
+  return { by: control.by ?? 'unknown', why: control.why ?? 'unspecified' };
+}
+
+/** Returns `visible` with `hidden` added as readable, non-enumerable properties. */
+function withHidden<T extends object>(visible: T, hidden: object): T {
+  for (const [key, value] of Object.entries(hidden)) {
+    Object.defineProperty(visible, key, { value, enumerable: false, writable: false, configurable: true });
+  }
+  return visible;
 }

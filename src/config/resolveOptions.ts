@@ -2,6 +2,7 @@ import { defaultRandom, realClock, type Clock } from '../Clock.js';
 import { ConfigError, type ConfigProblem } from '../errors/ConfigError.js';
 import { consoleLogger, type Logger } from '../Logger.js';
 import type { BackoffOptions } from '../backoff.js';
+import type { PersistOption } from '../persistence/resolveStateStore.js';
 import type { CircuitBreakerOptions } from './CircuitBreakerOptions.js';
 
 /** Options after defaults and validation: complete and frozen. */
@@ -15,7 +16,7 @@ export interface ResolvedOptions {
   readonly halfOpenRequests: number;
   readonly halfOpenTimeoutMs: number;
   readonly recovery: BackoffOptions;
-  readonly healthCheck: ((signal: AbortSignal) => Promise<unknown>) | undefined;
+  readonly healthCheck: ((signal: AbortSignal) => unknown) | undefined;
   readonly healthCheckTimeoutMs: number;
   readonly isFailure: (error: unknown) => boolean;
   readonly clock: Clock;
@@ -23,6 +24,7 @@ export interface ResolvedOptions {
   readonly logger: Logger;
   readonly inspect: CircuitBreakerOptions['inspect'];
   readonly restore: unknown;
+  readonly persist: PersistOption | undefined;
 }
 
 /** The product spec's defaults. */
@@ -43,7 +45,7 @@ export const DEFAULTS = Object.freeze({
 const TOP_LEVEL_KEYS = new Set([
   'name', 'failureThreshold', 'latencyThresholdMs', 'errorRateThreshold', 'windowSize', 'minimumSamples',
   'recoveryTimeoutMs', 'halfOpenRequests', 'halfOpenTimeoutMs', 'recovery', 'healthCheck',
-  'healthCheckTimeoutMs', 'isFailure', 'clock', 'random', 'logger', 'inspect', 'restore',
+  'healthCheckTimeoutMs', 'isFailure', 'clock', 'random', 'logger', 'inspect', 'restore', 'persist',
 ]);
 const RECOVERY_KEYS = new Set(['baseDelayMs', 'maxDelayMs', 'multiplier', 'jitterFactor']);
 
@@ -96,10 +98,10 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
 
   const name = check('name', DEFAULTS.name, (v) => typeof v === 'string' && v.length > 0, 'a non-empty string');
   const failureThreshold = check('failureThreshold', DEFAULTS.failureThreshold, positiveInteger, 'a positive integer');
-  const latencyThresholdMs = check('latencyThresholdMs', DEFAULTS.latencyThresholdMs, durationMs, `a finite number of milliseconds in [0, ${MAX_TIMER_MS}]`);
+  const latencyThresholdMs = check('latencyThresholdMs', DEFAULTS.latencyThresholdMs, (v) => typeof v === 'number' && v >= 0, 'a number of milliseconds ≥ 0 (Infinity turns the P99 rule off)');
   const errorRateThreshold = check('errorRateThreshold', DEFAULTS.errorRateThreshold, unitInterval, 'a rate in [0, 1]');
   const windowSize = check('windowSize', DEFAULTS.windowSize, (v) => positiveInteger(v) && (v as number) <= 10_000_000, 'an integer in [1, 10000000]');
-  const minimumSamples = check('minimumSamples', Math.min(DEFAULTS.minimumSamples, windowSize), positiveInteger, 'a positive integer');
+  const minimumSamples = check('minimumSamples', Math.min(DEFAULTS.minimumSamples, windowSize), (v) => Number.isSafeInteger(v) && (v as number) >= 0, 'a non-negative integer');
   if (minimumSamples > windowSize && read('minimumSamples') !== undefined) {
     problems.push({ option: 'minimumSamples', value: minimumSamples, expected: `at most windowSize (${windowSize}), or the rules could never apply` });
   }
@@ -113,6 +115,15 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
   const random = check<() => number>('random', defaultRandom, isFunction, 'a function () => number in [0, 1)');
   const logger = check<Logger>('logger', consoleLogger, (v) => typeof v === 'object' && v !== null && ['info', 'warn', 'error'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'), 'an object with info(), warn() and error()');
   const inspect = check<ResolvedOptions['inspect']>('inspect', undefined, (v) => typeof v === 'function' || (typeof v === 'object' && v !== null), 'an XState inspector (a function or an observer)');
+
+  const persist = check<PersistOption | undefined>('persist', undefined, (v) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+    const keys = Object.keys(v);
+    if (keys.length !== 1) return false;
+    const p = v as { file?: unknown; store?: { load?: unknown; save?: unknown } };
+    if (keys[0] === 'file') return typeof p.file === 'string' && p.file.length > 0;
+    return keys[0] === 'store' && typeof p.store === 'object' && p.store !== null && typeof p.store.load === 'function' && typeof p.store.save === 'function';
+  }, '{ file: a non-empty path } or { store: an object with load(name) and save(name, snapshot) }');
 
   const recoveryGiven = read('recovery');
   let recovery: BackoffOptions = { recoveryTimeoutMs, ...DEFAULTS.recovery };
@@ -139,7 +150,7 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
   return Object.freeze({
     name, failureThreshold, latencyThresholdMs, errorRateThreshold, windowSize, minimumSamples,
     halfOpenRequests, halfOpenTimeoutMs, recovery: Object.freeze(recovery), healthCheck, healthCheckTimeoutMs,
-    isFailure, clock, random, logger, inspect, restore: read('restore'),
+    isFailure, clock, random, logger, inspect, restore: read('restore'), persist,
   });
 }
 

@@ -27,6 +27,8 @@ export class InFlightTracker {
   #cursor = 0;
   #overdueOutstanding = 0;
   #outstanding = 0;
+  /** The last valid start time: a NaN reading must not blind the overdue check for everything after it. */
+  #lastStart = 0;
 
   /** @param thresholdMs - a call outstanding strictly longer than this is overdue. */
   constructor(readonly thresholdMs: number) {}
@@ -40,7 +42,7 @@ export class InFlightTracker {
   start(now: number): number {
     if (this.#tail - this.#head > this.#mask) this.#grow();
     const id = this.#tail++;
-    this.#starts[id & this.#mask] = now;
+    this.#starts[id & this.#mask] = now === now ? (this.#lastStart = now) : this.#lastStart;
     this.#settled[id & this.#mask] = 0;
     this.#outstanding++;
     return id;
@@ -60,8 +62,8 @@ export class InFlightTracker {
 
   /** Outstanding calls that started more than `thresholdMs` before `now`. */
   countOverdue(now: number): number {
-    const limit = now - this.thresholdMs;
-    while (this.#cursor < this.#tail && this.#starts[this.#cursor & this.#mask]! < limit) {
+    // Same arithmetic as the latency the breaker records (now − start), so both agree at the threshold.
+    while (this.#cursor < this.#tail && now - this.#starts[this.#cursor & this.#mask]! > this.thresholdMs) {
       if (this.#settled[this.#cursor & this.#mask] === 0) this.#overdueOutstanding++;
       this.#cursor++;
     }

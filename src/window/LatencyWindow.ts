@@ -1,5 +1,14 @@
 import { p99ExceedsThreshold, p99Rank } from './nearestRank.js';
 
+/** The options form of the {@link LatencyWindow} constructor. */
+export interface LatencyWindowOptions {
+  readonly capacity?: number;
+  readonly size?: number;
+  readonly windowSize?: number;
+  readonly thresholdMs?: number;
+  readonly latencyThresholdMs?: number;
+}
+
 /**
  * A rolling count window over the last `capacity` completed calls: each sample is a latency and whether
  * the call failed. It answers the breaker's trip questions exactly in O(1) — how many samples exceed the
@@ -29,14 +38,23 @@ export class LatencyWindow {
   #heap: Float64Array = new Float64Array(16);
 
   /**
-   * @param capacity - how many of the most recent samples the window holds (a positive integer).
-   * @param thresholdMs - the latency above which a sample counts as slow (strictly greater).
+   * @param capacity - how many of the most recent samples the window holds (a positive integer), or an
+   *   options object `{ capacity | size | windowSize, thresholdMs | latencyThresholdMs }`. Defaults to 1000.
+   * @param thresholdMs - the latency above which a sample counts as slow (strictly greater). Defaults to 200.
    * @throws RangeError when `capacity` is not a positive integer or `thresholdMs` is NaN.
    */
-  constructor(
-    readonly capacity: number,
-    readonly thresholdMs: number,
-  ) {
+  /** How many of the most recent samples the window holds. */
+  readonly capacity: number;
+  /** The latency above which a sample counts as slow (strictly greater). */
+  readonly thresholdMs: number;
+
+  constructor(capacity: number | LatencyWindowOptions = 1000, thresholdMs = 200) {
+    if (typeof capacity === 'object' && capacity !== null) {
+      thresholdMs = capacity.thresholdMs ?? capacity.latencyThresholdMs ?? thresholdMs;
+      capacity = capacity.capacity ?? capacity.size ?? capacity.windowSize ?? 1000;
+    }
+    this.capacity = capacity;
+    this.thresholdMs = thresholdMs;
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`LatencyWindow capacity must be a positive integer, got ${capacity}`);
     }
@@ -45,9 +63,9 @@ export class LatencyWindow {
     this.#failed = new Uint8Array(capacity);
   }
 
-  /** Adds one completed call, evicting the oldest when full. A NaN latency is recorded as 0. */
-  record(latencyMs: number, failed: boolean): void {
-    const latency = latencyMs === latencyMs ? latencyMs : 0;
+  /** Adds one completed call, evicting the oldest when full. A NaN or negative latency is recorded as 0. */
+  record(latencyMs: number, failed = false): void {
+    const latency = latencyMs > 0 ? latencyMs : 0;
     const i = this.#next;
     if (this.#size === this.capacity) {
       if (this.#latencies[i]! > this.thresholdMs) this.#overThreshold--;
@@ -108,6 +126,11 @@ export class LatencyWindow {
     return p99ExceedsThreshold(this.#overThreshold - this.#countOverAmongOldest(evicted) + k, n);
   }
 
+  /** The exact nearest-rank P99 of the window in ms, or `null` when empty (same as `p99Ms()`). */
+  p99(): number | null {
+    return this.p99Ms();
+  }
+
   /** Samples the P99 rule judges: the window plus overdue in-flight calls, capped at `capacity`. */
   effectiveSize(inFlightSlow = 0): number {
     return Math.min(this.capacity, this.#size + Math.max(0, inFlightSlow));
@@ -127,43 +150,23 @@ export class LatencyWindow {
     const m = n - p99Rank(n) + 1;
     if (this.#heap.length < m) this.#heap = new Float64Array(Math.max(m, this.#heap.length * 2));
     const heap = this.#heap;
+    // No per-call closure; once the heap is full, most samples are rejected by one compare.
     let heapSize = 0;
-    const offer = (x: number): void => {
-      if (heapSize < m) {
-        let i = heapSize++;
-        heap[i] = x;
-        while (i > 0) {
-          const parent = (i - 1) >> 1;
-          if (heap[parent]! <= heap[i]!) break;
-          const t = heap[parent]!;
-          heap[parent] = heap[i]!;
-          heap[i] = t;
-          i = parent;
-        }
-      } else if (x > heap[0]!) {
-        heap[0] = x;
-        let i = 0;
-        for (;;) {
-          const l = 2 * i + 1;
-          const r = l + 1;
-          let smallest = i;
-          if (l < heapSize && heap[l]! < heap[smallest]!) smallest = l;
-          if (r < heapSize && heap[r]! < heap[smallest]!) smallest = r;
-          if (smallest === i) break;
-          const t = heap[smallest]!;
-          heap[smallest] = heap[i]!;
-          heap[i] = t;
-          i = smallest;
-        }
-      }
-    };
-    const start = this.#oldestIndex();
+    const latencies = this.#latencies;
+    const capacity = this.capacity;
+    let idx = this.#oldestIndex() + evicted;
+    if (idx >= capacity) idx -= capacity;
     for (let j = evicted; j < this.#size; j++) {
-      let idx = start + j;
-      if (idx >= this.capacity) idx -= this.capacity;
-      offer(this.#latencies[idx]!);
+      const x = latencies[idx]!;
+      if (++idx === capacity) idx = 0;
+      if (heapSize < m) heapSize = heapPush(heap, heapSize, x);
+      else if (x > heap[0]!) heapReplaceTop(heap, heapSize, x);
     }
-    for (let j = inFlightAgesMs.length - k; j < inFlightAgesMs.length; j++) offer(inFlightAgesMs[j]!);
+    for (let j = inFlightAgesMs.length - k; j < inFlightAgesMs.length; j++) {
+      const x = inFlightAgesMs[j]!;
+      if (heapSize < m) heapSize = heapPush(heap, heapSize, x);
+      else if (x > heap[0]!) heapReplaceTop(heap, heapSize, x);
+    }
     return heap[0]!;
   }
 
@@ -206,4 +209,33 @@ export class LatencyWindow {
     }
     return over;
   }
+}
+
+/** Min-heap insert; returns the new size. */
+function heapPush(heap: Float64Array, size: number, x: number): number {
+  let i = size;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    const p = heap[parent]!;
+    if (p <= x) break;
+    heap[i] = p;
+    i = parent;
+  }
+  heap[i] = x;
+  return size + 1;
+}
+
+/** Replaces the minimum of a full min-heap with a larger `x` and sifts it down. */
+function heapReplaceTop(heap: Float64Array, size: number, x: number): void {
+  let i = 0;
+  for (;;) {
+    const l = 2 * i + 1;
+    if (l >= size) break;
+    const r = l + 1;
+    const c = r < size && heap[r]! < heap[l]! ? r : l;
+    if (heap[c]! >= x) break;
+    heap[i] = heap[c]!;
+    i = c;
+  }
+  heap[i] = x;
 }

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import type { StateChange } from '../../src/index.js';
+import { failCalls } from './helpers/calls.js';
+import { harness } from './helpers/harness.js';
+
+describe('onStateChange and stateChanges$', () => {
+  it('gives listeners { breaker, from, to, reason, at, attempt, nextAttemptAt }', async () => {
+    const { breaker, clock } = harness();
+    const seen: StateChange[] = [];
+    breaker.onStateChange((c) => seen.push(c));
+    clock.increment(1_234);
+    await failCalls(breaker, 5);
+    expect(seen).toEqual([
+      {
+        breaker: 'venue',
+        from: 'closed',
+        to: 'open',
+        reason: { trigger: 'consecutiveFailures', value: 5, threshold: 5 },
+        at: 1_234,
+        attempt: 0,
+        nextAttemptAt: 31_234,
+      },
+    ]);
+    clock.increment(30_000);
+    expect(seen[1]).toEqual({
+      breaker: 'venue',
+      from: 'open',
+      to: 'halfOpen',
+      reason: { trigger: 'recoveryDue', attempt: 0 },
+      at: 31_234,
+      attempt: 0,
+      nextAttemptAt: 31_234,
+    });
+  });
+
+  it('returns an unsubscribe function', async () => {
+    const { breaker } = harness();
+    const seen: StateChange[] = [];
+    const unsubscribe = breaker.onStateChange((c) => seen.push(c));
+    breaker.forceOpen({ by: 't', why: '1' });
+    unsubscribe();
+    unsubscribe(); // twice is harmless
+    breaker.forceClose({ by: 't', why: '2' });
+    expect(seen.map((c) => c.to)).toEqual(['open']);
+  });
+
+  it('reports a listener that throws to the logger; other listeners still run and nothing else changes', async () => {
+    const { breaker, logger } = harness();
+    const boom = new Error('listener bug');
+    const before: string[] = [];
+    const after: string[] = [];
+    breaker.onStateChange((c) => before.push(c.to));
+    breaker.onStateChange(() => {
+      throw boom;
+    });
+    breaker.onStateChange((c) => after.push(c.to));
+    const streamed: string[] = [];
+    breaker.stateChanges$.subscribe((c) => streamed.push(c.to));
+
+    await failCalls(breaker, 5);
+    expect(breaker.state).toBe('open');
+    expect(before).toEqual(['open']);
+    expect(after).toEqual(['open']);
+    expect(streamed).toEqual(['open']);
+    const errors = logger.at('error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.fields).toMatchObject({ breaker: 'venue', err: boom });
+
+    breaker.forceClose({ by: 't', why: 'again' }); // still working afterwards
+    expect(after).toEqual(['open', 'closed']);
+    expect(logger.at('error')).toHaveLength(2);
+  });
+
+  it('survives a listener that throws a non-Error and a logger that throws', async () => {
+    const { breaker } = harness({
+      logger: {
+        info: () => {
+          throw new Error('logger down');
+        },
+        warn: () => {
+          throw new Error('logger down');
+        },
+        error: () => {
+          throw new Error('logger down');
+        },
+      },
+    });
+    const after: string[] = [];
+    breaker.onStateChange(() => {
+      throw 'a string';
+    });
+    breaker.onStateChange((c) => after.push(c.to));
+    await failCalls(breaker, 5);
+    expect(breaker.state).toBe('open');
+    expect(after).toEqual(['open']);
+  });
+
+  it('stateChanges$ emits the same changes as the listeners, in order', async () => {
+    const { breaker, clock, changes } = harness();
+    const streamed: StateChange[] = [];
+    const sub = breaker.stateChanges$.subscribe((c) => streamed.push(c));
+    await failCalls(breaker, 5);
+    clock.increment(30_000);
+    await failCalls(breaker, 1);
+    breaker.forceClose({ by: 't', why: 'x' });
+    expect(streamed.map((c) => c.to)).toEqual(['open', 'halfOpen', 'open', 'closed']);
+    expect(streamed).toEqual(changes);
+    sub.unsubscribe();
+  });
+
+  it('reports a re-planned stay in open as open → open', async () => {
+    const { breaker, clock, changes } = harness({ healthCheck: async () => false });
+    await failCalls(breaker, 5);
+    clock.increment(30_000);
+    await new Promise((r) => setImmediate(r));
+    expect(changes.map((c) => `${c.from}→${c.to}`)).toEqual(['closed→open', 'open→open']);
+  });
+
+  it('a listener that uses a control re-entrantly sees the changes in order, as does stateChanges$', async () => {
+    const { breaker, changes } = harness();
+    const streamed: string[] = [];
+    breaker.stateChanges$.subscribe((c) => streamed.push(`${c.from}→${c.to}`));
+    breaker.onStateChange((c) => {
+      if (c.to === 'open') breaker.forceClose({ by: 'auto-desk', why: 'override' });
+    });
+    await failCalls(breaker, 5);
+    expect(breaker.state).toBe('closed');
+    expect(changes.map((c) => `${c.from}→${c.to}`)).toEqual(['closed→open', 'open→closed']);
+    expect(streamed).toEqual(['closed→open', 'open→closed']);
+  });
+
+  it('refuses a listener that is not a function', () => {
+    const { breaker } = harness();
+    expect(() => breaker.onStateChange('nope' as never)).toThrow(TypeError);
+  });
+});
