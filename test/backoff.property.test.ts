@@ -51,7 +51,9 @@ const inUnitInterval = fc.oneof(fc.constantFrom(0, 0.5, 0.9999999, 1 - Number.EP
  * The spec's formula, in exact arithmetic where floats would lie: a zero factor (recoveryTimeoutMs = 0, or
  * jitterFactor = 1 with random() = 0) makes the product exactly 0 however large multiplier^k grows.
  */
-function oracleDelay(k: number, o: BackoffOptions, r: number): number {
+function oracleDelay(k: number, o: BackoffOptions, random: number): number {
+  // documented: random() above 1 counts as 1 (exactly +jitter), NaN or negative as 0
+  const r = random > 1 ? 1 : random >= 0 ? random : 0;
   const jitter = 1 + o.jitterFactor * (2 * r - 1);
   const raw = o.recoveryTimeoutMs === 0 || jitter === 0 ? 0 : o.recoveryTimeoutMs * o.multiplier ** k * jitter;
   return Math.min(o.maxDelayMs, Math.max(o.baseDelayMs, raw));
@@ -70,9 +72,9 @@ describe('computeBackoffDelay', () => {
     );
   });
 
-  it('equals clamp(recoveryTimeoutMs · multiplier^k · (1 + jitterFactor · (2r − 1)), base, max) for r in [0, 1)', () => {
+  it('equals clamp(recoveryTimeoutMs · multiplier^k · (1 + jitterFactor · (2r − 1)), base, max), r clamped to [0, 1]', () => {
     fc.assert(
-      fc.property(validOptionsArb, fc.integer({ min: 0, max: 2_000 }), inUnitInterval, (options, k, r) => {
+      fc.property(validOptionsArb, fc.integer({ min: 0, max: 2_000 }), fc.oneof(inUnitInterval, anyRandomValueArb), (options, k, r) => {
         const delay = computeBackoffDelay(k, options, () => r);
         const expected = oracleDelay(k, options, r);
         // evaluation order may differ from the oracle's by an ulp or two (or a subnormal underflow); nothing more
@@ -111,6 +113,55 @@ describe('computeBackoffDelay', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('gives exactly +jitter at r = 1, and the same for any r above 1; −jitter for NaN or a negative r', () => {
+    expect(computeBackoffDelay(0, DEFAULT_RECOVERY, () => 1)).toBe(33_000);
+    expect(computeBackoffDelay(0, DEFAULT_RECOVERY, () => 7)).toBe(33_000);
+    expect(computeBackoffDelay(0, DEFAULT_RECOVERY, () => Infinity)).toBe(33_000);
+    expect(computeBackoffDelay(0, DEFAULT_RECOVERY, () => Number.NaN)).toBe(27_000);
+    expect(computeBackoffDelay(0, DEFAULT_RECOVERY, () => -3)).toBe(27_000);
+  });
+
+  it('fills missing options with the defaults, from the flat shape or the breaker’s nested { recoveryTimeoutMs, recovery }', () => {
+    fc.assert(
+      fc.property(
+        validOptionsArb,
+        fc.record({ recoveryTimeoutMs: fc.boolean(), baseDelayMs: fc.boolean(), maxDelayMs: fc.boolean(), multiplier: fc.boolean(), jitterFactor: fc.boolean() }),
+        fc.integer({ min: 0, max: 40 }),
+        inUnitInterval,
+        (given, keep, k, r) => {
+          // the oracle: every omitted field takes its documented default
+          const complete: BackoffOptions = {
+            recoveryTimeoutMs: keep.recoveryTimeoutMs ? given.recoveryTimeoutMs : DEFAULT_RECOVERY.recoveryTimeoutMs,
+            baseDelayMs: keep.baseDelayMs ? given.baseDelayMs : DEFAULT_RECOVERY.baseDelayMs,
+            maxDelayMs: keep.maxDelayMs ? given.maxDelayMs : DEFAULT_RECOVERY.maxDelayMs,
+            multiplier: keep.multiplier ? given.multiplier : DEFAULT_RECOVERY.multiplier,
+            jitterFactor: keep.jitterFactor ? given.jitterFactor : DEFAULT_RECOVERY.jitterFactor,
+          };
+          const flat: Record<string, number> = {};
+          const recovery: Record<string, number> = {};
+          for (const key of Object.keys(keep) as Array<keyof BackoffOptions>) {
+            if (!keep[key]) continue;
+            flat[key] = given[key];
+            if (key === 'recoveryTimeoutMs') continue;
+            recovery[key] = given[key];
+          }
+          const nested = keep.recoveryTimeoutMs ? { recoveryTimeoutMs: given.recoveryTimeoutMs, recovery } : { recovery };
+          const expected = oracleDelay(k, complete, r);
+          const fromFlat = computeBackoffDelay(k, flat, () => r);
+          expect(Math.abs(fromFlat - expected)).toBeLessThanOrEqual(Math.abs(expected) * 1e-12 + 1e-300);
+          expect(computeBackoffDelay(k, nested, () => r)).toBe(fromFlat);
+          expect(computeBackoffDelay(k, complete, () => r)).toBe(fromFlat);
+        },
+      ),
+      { numRuns: 500 },
+    );
+    expect(computeBackoffDelay(0, {}, () => 0.5)).toBe(30_000);
+    expect(computeBackoffDelay(1, { recoveryTimeoutMs: 30_000, recovery: { jitterFactor: 0 } }, () => 0.9)).toBe(60_000);
+    const d = computeBackoffDelay(2); // defaults and Math.random: 120 s ± 10 %
+    expect(d).toBeGreaterThanOrEqual(108_000);
+    expect(d).toBeLessThanOrEqual(132_000);
   });
 
   it('gives 30 s, 60 s, 120 s, 240 s, then 300 s with the defaults at r = 0.5', () => {

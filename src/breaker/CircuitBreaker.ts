@@ -74,6 +74,12 @@ export interface CircuitBreaker extends Disposable {
   readonly stateChanges$: Observable<StateChange>;
   /** Every completed call's latency sample, as fed into the window (completes on dispose). */
   readonly samples$: Observable<LatencySample>;
+  /**
+   * The latencies of calls completed after `cursor` (0 at first, then the `cursor` returned), still in the
+   * window: for feeding long-horizon summaries (t-digests) on a timer, off the call path. `skipped` counts
+   * samples that left the window before being read.
+   */
+  latenciesSince(cursor: number): { readonly latenciesMs: number[]; readonly cursor: number; readonly skipped: number };
   /** A point-in-time view: state, exact P99, counts. */
   stats(): BreakerStats;
   /** Kill switch: open until {@link CircuitBreaker.forceClose} or {@link CircuitBreaker.reset}; no automatic recovery. */

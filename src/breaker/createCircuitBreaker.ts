@@ -478,6 +478,11 @@ class Breaker implements CircuitBreaker {
     };
   }
 
+  latenciesSince(cursor: number): { readonly latenciesMs: number[]; readonly cursor: number; readonly skipped: number } {
+    const { latenciesMs, recorded, skipped } = this.#window.latenciesSince(cursor);
+    return { latenciesMs, cursor: recorded, skipped };
+  }
+
   stats(): BreakerStats {
     const w = this.#window;
     // The fields are enumerable; the extras are readable but non-enumerable, so that equality on

@@ -8,8 +8,8 @@ import { toJsonSafe } from './toJsonSafe.js';
 /** Options of {@link streamBreaker} (and of `InspectorServer.attach`). */
 export interface StreamBreakerOptions {
   /**
-   * The breaker's `latencyThresholdMs`, drawn as the limit on the P99 chart (the breaker does not expose
-   * its options). Defaults to 200, the breaker's default.
+   * The latency drawn as the limit on the P99 chart. Defaults to the breaker's own `latencyThresholdMs`
+   * (read from `stats()`), or 200 when the breaker does not report one.
    */
   readonly latencyThresholdMs?: number;
   /** At most one stats message per this many ms while calls complete. Defaults to 100. */
@@ -31,7 +31,7 @@ export interface StreamBreakerOptions {
  * ```
  */
 export function streamBreaker(breaker: CircuitBreaker, send: (message: InspectorMessage) => void, options: StreamBreakerOptions = {}): () => void {
-  const latencyThresholdMs = options.latencyThresholdMs ?? DEFAULTS.latencyThresholdMs;
+  const latencyThresholdMs = options.latencyThresholdMs ?? ownThreshold(breaker) ?? DEFAULTS.latencyThresholdMs;
   const intervalMs = options.statsIntervalMs ?? 100;
   const clock = options.clock ?? realClock;
   let pending: unknown;
@@ -63,7 +63,8 @@ export function streamBreaker(breaker: CircuitBreaker, send: (message: Inspector
 
   changes = breaker.stateChanges$.subscribe({
     next: (change) => {
-      deliver({ type: 'p99-breaker.stateChange', change: toJsonSafe(change) as typeof change });
+      // `breaker` is non-enumerable on a StateChange, so a JSON copy would drop it: the viewer needs it.
+      deliver({ type: 'p99-breaker.stateChange', change: { ...(toJsonSafe(change) as typeof change), breaker: change.breaker } });
       sendStats();
     },
     complete: () => {
@@ -80,4 +81,14 @@ export function streamBreaker(breaker: CircuitBreaker, send: (message: Inspector
   });
   sendStats();
   return stop;
+}
+
+/** The breaker's configured threshold, a non-enumerable field of its stats (absent from older breakers). */
+function ownThreshold(breaker: CircuitBreaker): number | undefined {
+  try {
+    const value = (breaker.stats() as { latencyThresholdMs?: unknown }).latencyThresholdMs;
+    return typeof value === 'number' && value >= 0 ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

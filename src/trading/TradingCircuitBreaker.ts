@@ -27,7 +27,7 @@ export interface TradingCircuitBreaker<C> extends Disposable {
   /** The breaker behind it: state, stats, manual controls. */
   readonly breaker: CircuitBreaker;
   /**
-   * The same operations returning `{ ok: true, value } | { ok: false, reason, retryAfterMs, state }`
+   * The same operations returning `{ ok: true, value } | { ok: false, reason, retryAfterMs }`
    * instead of throwing a refusal: for hot loops where an exception per refused call costs too much.
    * An operation's own error still rejects.
    */

@@ -35,6 +35,8 @@ export class LatencyWindow {
   #overThreshold = 0;
   #failures = 0;
   #consecutiveFailures = 0;
+  /** Samples ever recorded (never reset): the cursor of {@link LatencyWindow.latenciesSince}. */
+  #recorded = 0;
   #heap: Float64Array = new Float64Array(16);
 
   /**
@@ -84,6 +86,30 @@ export class LatencyWindow {
       this.#consecutiveFailures = 0;
     }
     this.#next = i + 1 === this.capacity ? 0 : i + 1;
+    this.#recorded++;
+  }
+
+  /** How many samples were ever recorded (not reset by {@link LatencyWindow.reset}). */
+  get recorded(): number {
+    return this.#recorded;
+  }
+
+  /**
+   * The latencies recorded after cursor `since` (a former {@link LatencyWindow.recorded}) that the window
+   * still holds, oldest first, for batching into long-horizon summaries off the call path. `skipped`
+   * counts those already evicted or reset away, so nothing is lost silently.
+   */
+  latenciesSince(since: number): { latenciesMs: number[]; recorded: number; skipped: number } {
+    const wanted = Math.max(0, this.#recorded - Math.max(0, Math.floor(since)));
+    const available = Math.min(wanted, this.#size);
+    const latenciesMs = new Array<number>(available);
+    let idx = this.#next - available;
+    if (idx < 0) idx += this.capacity;
+    for (let j = 0; j < available; j++) {
+      latenciesMs[j] = this.#latencies[idx]!;
+      if (++idx === this.capacity) idx = 0;
+    }
+    return { latenciesMs, recorded: this.#recorded, skipped: wanted - available };
   }
 
   /** Samples currently held (at most `capacity`). */

@@ -149,6 +149,14 @@ describe('invalid options: one ConfigError listing every problem', () => {
     }).dispose();
   });
 
+  it('accepts minimumSamples 0 and latencyThresholdMs Infinity (the P99 rule off)', () => {
+    const b = createCircuitBreaker({ minimumSamples: 0, latencyThresholdMs: Infinity, clock: new CountingClock() });
+    expect(b.stats().latencyThresholdMs).toBe(Infinity);
+    b.dispose();
+    expect(configErrorOf({ minimumSamples: -1 }).problems.map((p) => p.option)).toEqual(['minimumSamples']);
+    expect(configErrorOf({ latencyThresholdMs: -Infinity }).problems.map((p) => p.option)).toEqual(['latencyThresholdMs']);
+  });
+
   it('isConfigError tells a ConfigError from other values', () => {
     expect(isConfigError(configErrorOf({ windowSize: 0 }))).toBe(true);
     expect(isConfigError(new ConfigError([{ option: 'x', value: 1, expected: 'y' }]))).toBe(true);

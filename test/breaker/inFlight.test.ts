@@ -48,7 +48,7 @@ describe('in-flight slowness: a hung node completes nothing, and still trips the
     expect(o.ok).toBe(false);
     expect(breaker.state).toBe('open');
     // 99 completed + 2 overdue = 101 samples; the 100th smallest is an overdue call's age
-    expect(changes[0]!.reason).toEqual({ trigger: 'p99', valueMs: 201, thresholdMs: 200, samples: 101, inFlightSlow: 2 });
+    expect(changes[0]!.reason).toEqual({ trigger: 'p99', valueMs: 201, thresholdMs: 200, value: 201, threshold: 200, samples: 101, inFlightSlow: 2 });
   });
 
   it('one hung call among 100 is tolerated (P99 ignores a single outlier)', async () => {

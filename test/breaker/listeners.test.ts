@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { StateChange } from '../../src/index.js';
-import { failCalls } from './helpers/calls.js';
+import { failCalls, NodeDown, timedCall } from './helpers/calls.js';
 import { harness } from './helpers/harness.js';
 
 describe('onStateChange and stateChanges$', () => {
-  it('gives listeners { breaker, from, to, reason, at, attempt, nextAttemptAt }', async () => {
+  it('gives listeners { from, to, reason, at, attempt, nextAttemptAt }, with breaker readable but not enumerable', async () => {
     const { breaker, clock } = harness();
     const seen: StateChange[] = [];
     breaker.onStateChange((c) => seen.push(c));
@@ -12,7 +12,6 @@ describe('onStateChange and stateChanges$', () => {
     await failCalls(breaker, 5);
     expect(seen).toEqual([
       {
-        breaker: 'venue',
         from: 'closed',
         to: 'open',
         reason: { trigger: 'consecutiveFailures', value: 5, threshold: 5 },
@@ -21,16 +20,21 @@ describe('onStateChange and stateChanges$', () => {
         nextAttemptAt: 31_234,
       },
     ]);
+    expect(seen[0]!.breaker).toBe('venue');
+    expect(Object.keys(seen[0]!).sort()).toEqual(['at', 'attempt', 'from', 'nextAttemptAt', 'reason', 'to']);
+    expect(JSON.parse(JSON.stringify(seen[0]))).not.toHaveProperty('breaker');
     clock.increment(30_000);
+    // entering half-open clears the deadline: no recovery attempt is scheduled while probing
     expect(seen[1]).toEqual({
-      breaker: 'venue',
       from: 'open',
       to: 'halfOpen',
       reason: { trigger: 'recoveryDue', attempt: 0 },
       at: 31_234,
       attempt: 0,
-      nextAttemptAt: 31_234,
+      nextAttemptAt: null,
     });
+    expect(seen[1]!.breaker).toBe('venue');
+    expect(breaker.stats().nextAttemptAt).toBeNull();
   });
 
   it('returns an unsubscribe function', async () => {
@@ -127,6 +131,23 @@ describe('onStateChange and stateChanges$', () => {
     expect(breaker.state).toBe('closed');
     expect(changes.map((c) => `${c.from}→${c.to}`)).toEqual(['closed→open', 'open→closed']);
     expect(streamed).toEqual(['closed→open', 'open→closed']);
+  });
+
+  it('samples$ emits { latencyMs, failed, at } for every completed call, a 0 ms failure included', async () => {
+    const { breaker, clock } = harness();
+    const seen: unknown[] = [];
+    const sub = breaker.samples$.subscribe((s) => seen.push(s));
+    await timedCall(breaker, clock, 30);
+    await timedCall(breaker, clock, 7, new NodeDown('503'));
+    await timedCall(breaker, clock, 0, new NodeDown('503'));
+    await timedCall(breaker, clock, 0);
+    expect(seen).toEqual([
+      { latencyMs: 30, failed: false, at: 30 },
+      { latencyMs: 7, failed: true, at: 37 },
+      { latencyMs: 0, failed: true, at: 37 },
+      { latencyMs: 0, failed: false, at: 37 },
+    ]);
+    sub.unsubscribe();
   });
 
   it('refuses a listener that is not a function', () => {

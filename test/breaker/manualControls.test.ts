@@ -135,10 +135,58 @@ describe('manual controls', () => {
     expect(breaker.state).toBe('closed');
   });
 
-  it('refuses a control without { by, why } for the audit log', () => {
-    const { breaker } = harness();
-    expect(() => breaker.forceOpen({ by: 'x' } as never)).toThrow(TypeError);
-    expect(() => breaker.forceClose(undefined as never)).toThrow(TypeError);
+  it('refuses a control that is not an object, or whose by / why is not a string, and changes nothing', () => {
+    const { breaker, changes } = harness();
+    expect(() => breaker.forceOpen(null as never)).toThrow(TypeError);
+    expect(() => breaker.forceOpen('desk-7' as never)).toThrow(TypeError);
+    expect(() => breaker.forceClose(42 as never)).toThrow(TypeError);
+    expect(() => breaker.forceOpen({ by: 7, why: 'x' } as never)).toThrow(TypeError);
+    expect(() => breaker.disable({ by: 'x', why: {} } as never)).toThrow(TypeError);
+    expect(() => breaker.reset({ by: null, why: 'x' } as never)).toThrow(TypeError);
     expect(breaker.state).toBe('closed');
+    expect(changes).toEqual([]);
+  });
+
+  it('records a missing control, by or why as by "unknown", why "unspecified" in the audit trail', () => {
+    const { breaker, changes } = harness();
+    breaker.forceOpen({ by: 'x' });
+    breaker.forceClose();
+    breaker.disable({ why: 'shadow test' });
+    breaker.reset({});
+    expect(changes.map((c) => [c.from, c.to, c.reason])).toEqual([
+      ['closed', 'open', { trigger: 'manual', action: 'forceOpen', by: 'x', why: 'unspecified' }],
+      ['open', 'closed', { trigger: 'manual', action: 'forceClose', by: 'unknown', why: 'unspecified' }],
+      ['closed', 'disabled', { trigger: 'manual', action: 'disable', by: 'unknown', why: 'shadow test' }],
+      ['disabled', 'closed', { trigger: 'manual', action: 'reset', by: 'unknown', why: 'unspecified' }],
+    ]);
+  });
+
+  it('audits a repeated control in the same state as a change of its own (from === to)', async () => {
+    const { breaker, changes } = harness();
+    breaker.reset({ by: 'a', why: 'start of day' });
+    breaker.forceClose({ by: 'b', why: 'again' });
+    breaker.forceOpen({ by: 'c', why: 'halt' });
+    breaker.forceOpen({ by: 'd', why: 'still halted' });
+    breaker.disable({ by: 'e', why: 'shadow' });
+    breaker.disable({ by: 'f', why: 'still shadow' });
+    expect(changes.map((c) => [c.from, c.to, c.reason])).toEqual([
+      ['closed', 'closed', { trigger: 'manual', action: 'reset', by: 'a', why: 'start of day' }],
+      ['closed', 'closed', { trigger: 'manual', action: 'forceClose', by: 'b', why: 'again' }],
+      ['closed', 'open', { trigger: 'manual', action: 'forceOpen', by: 'c', why: 'halt' }],
+      ['open', 'open', { trigger: 'manual', action: 'forceOpen', by: 'd', why: 'still halted' }],
+      ['open', 'disabled', { trigger: 'manual', action: 'disable', by: 'e', why: 'shadow' }],
+      ['disabled', 'disabled', { trigger: 'manual', action: 'disable', by: 'f', why: 'still shadow' }],
+    ]);
+    // a repeated forceOpen keeps it a kill switch: still no automatic recovery, calls still refused
+    breaker.forceOpen({ by: 'g', why: 'halt' });
+    breaker.forceOpen({ by: 'h', why: 'halt' });
+    expect(breaker.stats()).toMatchObject({ state: 'open', nextAttemptAt: null });
+    const o = await outcome(breaker.execute(() => 'sent'));
+    expect(isCircuitOpenError((o as { error: unknown }).error)).toBe(true);
+    // a second disable keeps what shadow mode has measured
+    breaker.disable({ by: 'i', why: 'shadow' });
+    await failCalls(breaker, 3);
+    breaker.disable({ by: 'j', why: 'shadow' });
+    expect(breaker.stats()).toMatchObject({ state: 'disabled', samples: 3, consecutiveFailures: 3 });
   });
 });

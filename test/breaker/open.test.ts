@@ -62,8 +62,9 @@ describe('open: every call is refused at once', () => {
       ok: false,
       reason: { trigger: 'consecutiveFailures', value: 5, threshold: 5 },
       retryAfterMs: 25_000,
-      state: 'open',
     });
+    expect(result).not.toHaveProperty('state'); // the refusal is { ok, reason, retryAfterMs } exactly
+    expect(breaker.state).toBe('open');
     expect(breaker.stats().counts.rejected).toBe(1);
   });
 

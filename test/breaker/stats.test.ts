@@ -12,10 +12,10 @@ function sortedP99(latencies: readonly number[]): number | null {
 }
 
 describe('stats()', () => {
-  it('has the full shape on a fresh breaker: no samples, p99Ms null, all counts 0', () => {
+  it('has the documented shape on a fresh breaker: no samples, p99Ms null, all counts 0', () => {
     const { breaker } = harness();
-    expect(breaker.stats()).toEqual({
-      name: 'venue',
+    const stats = breaker.stats();
+    expect(stats).toEqual({
       state: 'closed',
       p99Ms: null,
       samples: 0,
@@ -23,9 +23,27 @@ describe('stats()', () => {
       consecutiveFailures: 0,
       attempt: 0,
       nextAttemptAt: null,
-      inFlight: 0,
-      counts: { succeeded: 0, failed: 0, rejected: 0, aborted: 0, slow: 0, businessRejected: 0 },
+      counts: { succeeded: 0, failed: 0, rejected: 0, slow: 0 },
     });
+    // exactly these enumerable fields: what JSON, spread and deep equality see
+    expect(Object.keys(stats).sort()).toEqual(['attempt', 'consecutiveFailures', 'counts', 'errorRate', 'nextAttemptAt', 'p99Ms', 'samples', 'state']);
+    expect(Object.keys(stats.counts).sort()).toEqual(['failed', 'rejected', 'slow', 'succeeded']);
+    expect(JSON.parse(JSON.stringify(stats))).toEqual({ ...stats, counts: { ...stats.counts } });
+    // the extras are readable as properties
+    expect(stats.name).toBe('venue');
+    expect(stats.inFlight).toBe(0);
+    expect(stats.latencyThresholdMs).toBe(200);
+    expect(stats.counts.aborted).toBe(0);
+    expect(stats.counts.businessRejected).toBe(0);
+  });
+
+  it('exposes the configured latencyThresholdMs as a non-enumerable extra', () => {
+    const { breaker } = harness({ latencyThresholdMs: 75 });
+    const stats = breaker.stats();
+    expect(stats.latencyThresholdMs).toBe(75);
+    expect(Object.keys(stats)).not.toContain('latencyThresholdMs');
+    expect(Object.keys(stats)).not.toContain('name');
+    expect(Object.keys(stats)).not.toContain('inFlight');
   });
 
   it('gives the exact nearest-rank P99 of the window (checked against sorting)', async () => {
@@ -66,12 +84,15 @@ describe('stats()', () => {
       errorRate: 0.5,
       consecutiveFailures: 2,
       p99Ms: 300,
-      inFlight: 1,
-      counts: { succeeded: 2, failed: 2, rejected: 0, aborted: 0, slow: 2, businessRejected: 0 },
+      counts: { succeeded: 2, failed: 2, rejected: 0, slow: 2 },
     });
+    expect(breaker.stats().inFlight).toBe(1);
+    expect(breaker.stats().counts.aborted).toBe(0);
+    expect(breaker.stats().counts.businessRejected).toBe(0);
     pending.resolve('ok');
     await call;
-    expect(breaker.stats()).toMatchObject({ inFlight: 0, consecutiveFailures: 0, counts: { succeeded: 3 } });
+    expect(breaker.stats()).toMatchObject({ consecutiveFailures: 0, counts: { succeeded: 3 } });
+    expect(breaker.stats().inFlight).toBe(0);
   });
 
   it('shows state, attempt and nextAttemptAt while open', async () => {

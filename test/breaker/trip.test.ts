@@ -49,7 +49,7 @@ describe('closed → open by P99 latency', () => {
     // n = 100: P99 is the 99th smallest = 201 > 200
     expect(breaker.state).toBe('open');
     expect(changes).toHaveLength(1);
-    expect(changes[0]!.reason).toEqual({ trigger: 'p99', valueMs: 201, thresholdMs: 200, samples: 100, inFlightSlow: 0 });
+    expect(changes[0]!.reason).toEqual({ trigger: 'p99', valueMs: 201, thresholdMs: 200, value: 201, threshold: 200, samples: 100, inFlightSlow: 0 });
   });
 
   it('does not open when the P99 equals the threshold exactly', async () => {
@@ -146,5 +146,33 @@ describe('closed → open by error rate', () => {
     // the oldest (a success) is evicted: 2 / 10 = 0.2 ≥ 0.2
     expect(breaker.state).toBe('open');
     expect(changes[0]!.reason).toEqual({ trigger: 'errorRate', value: 0.2, threshold: 0.2, samples: 10 });
+  });
+
+  it('needs at least one failure: errorRateThreshold 0 never trips on successes, and trips on the first failure', async () => {
+    const { breaker, clock, changes } = harness({ windowSize: 10, minimumSamples: 0, errorRateThreshold: 0 });
+    await timedCalls(breaker, clock, 5, 25); // the window wraps, error rate 0 ≥ 0, yet no failure
+    expect(breaker.state).toBe('closed');
+    expect(breaker.stats()).toMatchObject({ samples: 10, errorRate: 0 });
+    await timedCall(breaker, clock, 5, new NodeDown('503'));
+    expect(breaker.state).toBe('open');
+    expect(changes[0]!.reason).toEqual({ trigger: 'errorRate', value: 0.1, threshold: 0, samples: 10 });
+  });
+
+  it('with minimumSamples 0 judges the rate from the very first call', async () => {
+    const { breaker, clock, changes } = harness({ minimumSamples: 0 });
+    await timedCall(breaker, clock, 5, new NodeDown('503'));
+    expect(breaker.state).toBe('open'); // 1 / 1 ≥ 0.5
+    expect(changes[0]!.reason).toEqual({ trigger: 'errorRate', value: 1, threshold: 0.5, samples: 1 });
+  });
+});
+
+describe('latencyThresholdMs: Infinity turns the P99 rule off', () => {
+  it('never opens on latency, however slow, while the other rules still apply', async () => {
+    const { breaker, clock } = harness({ latencyThresholdMs: Infinity });
+    await timedCalls(breaker, clock, 3_600_000, 200);
+    expect(breaker.state).toBe('closed');
+    expect(breaker.stats()).toMatchObject({ samples: 200, p99Ms: 3_600_000, counts: { slow: 0 } });
+    await failCalls(breaker, 5);
+    expect(breaker.state).toBe('open');
   });
 });

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { createCircuitBreaker, type CircuitBreakerOptions } from '../../src/index.js';
 import { connectInspector } from '../../src/inspect/connectInspector.js';
-import { toInspectionMessage } from '../../src/inspect/InspectorMessage.js';
+import { toInspectionMessage, type InspectorMessage } from '../../src/inspect/InspectorMessage.js';
+import { streamBreaker } from '../../src/inspect/streamBreaker.js';
 import { startRecordingServer, waitFor } from './localSocketServer.js';
 
 const silent = { info() {}, warn() {}, error() {} };
@@ -59,12 +60,31 @@ describe('inspection over WebSocket', () => {
       const found = server.messages.filter((m) => m.type === 'p99-breaker.stateChange');
       return found.length === 2 && found;
     }, 'two transitions');
+    // the breaker's name travels with each change (it is non-enumerable on StateChange, so sent explicitly)
+    expect(changes.map((m: any) => m.change.breaker)).toEqual(['venue', 'venue']);
     expect(changes.map((m: any) => [m.change.from, m.change.to, m.change.reason.trigger])).toEqual([
       ['closed', 'open', 'consecutiveFailures'],
       ['open', 'halfOpen', 'recoveryDue'],
     ]);
     const stats = server.messages.filter((m) => m.type === 'p99-breaker.stats').at(-1);
     expect(stats).toMatchObject({ breaker: 'venue', latencyThresholdMs: 200, stats: { state: 'halfOpen' } });
+  });
+
+  it('streamBreaker sends each change with its breaker name through JSON, and defaults the chart limit to the breaker threshold', async () => {
+    const clock = new SimulatedClock();
+    const breaker = createCircuitBreaker({ name: 'venue', clock, random: () => 0.5, latencyThresholdMs: 150, logger: silent });
+    cleanups.push(() => breaker.dispose());
+    const wire: InspectorMessage[] = [];
+    const stop = streamBreaker(breaker, (m) => wire.push(JSON.parse(JSON.stringify(m)) as InspectorMessage), { clock });
+    cleanups.push(stop);
+    for (let i = 0; i < 5; i++) await breaker.execute(fail).catch(() => {});
+    const changes = wire.filter((m) => m.type === 'p99-breaker.stateChange');
+    expect(changes.map((m) => m.change)).toEqual([
+      { breaker: 'venue', from: 'closed', to: 'open', reason: { trigger: 'consecutiveFailures', value: 5, threshold: 5 }, at: 0, attempt: 0, nextAttemptAt: 30_000 },
+    ]);
+    const stats = wire.filter((m) => m.type === 'p99-breaker.stats');
+    expect(stats.length).toBeGreaterThan(0);
+    for (const m of stats) expect(m).toMatchObject({ breaker: 'venue', latencyThresholdMs: 150 });
   });
 
   it('converts inspection events to JSON-safe messages and drops anything else without throwing', () => {

@@ -85,6 +85,7 @@ describe('startInspectorServer', () => {
     expect(early.messages.filter((m) => m.type === 'p99-breaker.stateChange').map((m) => m.change.reason)).toEqual([
       { trigger: 'consecutiveFailures', value: 5, threshold: 5 },
     ]);
+    expect(early.messages.find((m) => m.type === 'p99-breaker.stateChange').change).toMatchObject({ breaker: 'venue', from: 'closed', to: 'open' });
     expect(early.messages.some((m) => m.type === '@xstate.snapshot' && JSON.stringify(m.snapshot.value) === '{"open":"waiting"}')).toBe(true);
 
     const late = await viewer(s);

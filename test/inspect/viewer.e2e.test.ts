@@ -59,12 +59,15 @@ describe('self-hosted inspector in Chromium', () => {
 
     for (let i = 0; i < 10; i++) await slowCall(50);
     await expectShown(page, 'closed', 'closed');
+    // stats are throttled (statsIntervalMs 20, on the real clock): wait for the one after these calls
+    await page.waitForFunction(() => document.getElementById('p99')?.textContent === '50 ms', undefined, { timeout: 5_000 });
     expect(await page.textContent('#p99')).toBe('50 ms');
 
     for (let i = 0; i < 20 && breaker.state === 'closed'; i++) await slowCall(400); // P99 over 200 ms → open
     expect(breaker.state).toBe('open');
     await expectShown(page, 'open', 'open.waiting');
     await page.waitForFunction(() => document.querySelector('#transitions li')?.textContent?.includes('closed → open — P99 400 ms > 200 ms'));
+    expect(await page.textContent('#breaker-name')).toBe('venue-rpc');
 
     clock.increment(1_000);
     expect(breaker.state).toBe('halfOpen');

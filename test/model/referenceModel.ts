@@ -120,11 +120,15 @@ export class ReferenceModel {
 
   // ------------------------------------------------------------ the rules
 
-  /** The delay before recovery attempt k: clamp(timeout · multiplier^k · (1 + jitter · (2r − 1)), base, max). */
+  /**
+   * The delay before recovery attempt k: clamp(timeout · multiplier^k · (1 + jitter · (2r − 1)), base, max),
+   * with r clamped to [0, 1] (NaN counts as 0), and a zero timeout or a zero spread giving 0 before the clamp.
+   */
   backoff(k: number): number {
     const c = this.config;
-    const spread = 1 + c.jitterFactor * (2 * c.randomValue - 1);
-    const raw = c.recoveryTimeoutMs * c.multiplier ** k * spread;
+    const r = c.randomValue > 1 ? 1 : c.randomValue >= 0 ? c.randomValue : 0;
+    const spread = 1 + c.jitterFactor * (2 * r - 1);
+    const raw = c.recoveryTimeoutMs === 0 || spread === 0 ? 0 : c.recoveryTimeoutMs * c.multiplier ** k * spread;
     return Math.min(c.maxDelayMs, Math.max(c.baseDelayMs, raw));
   }
 
@@ -165,7 +169,7 @@ export class ReferenceModel {
   /** An admitted call ends now. Only a call of the current stay can move the breaker. */
   complete(ticket: Ticket, outcome: CallOutcome): void {
     const c = this.config;
-    const latencyMs = this.now - ticket.startedAt;
+    const latencyMs = Math.max(0, this.now - ticket.startedAt); // a latency is never negative
     const failed = outcome === 'fail';
     if (failed) this.counts.failed++;
     else this.counts.succeeded++;
@@ -191,8 +195,9 @@ export class ReferenceModel {
     if (this.streak >= c.failureThreshold) {
       this.trip({ trigger: 'consecutiveFailures', value: this.streak, threshold: c.failureThreshold });
     } else if (n >= c.minimumSamples && p99 > c.latencyThresholdMs) {
-      this.trip({ trigger: 'p99', valueMs: p99, thresholdMs: c.latencyThresholdMs, samples: n, inFlightSlow: 0 });
-    } else if (n >= c.minimumSamples && this.errorRate() >= c.errorRateThreshold) {
+      this.trip({ trigger: 'p99', valueMs: p99, thresholdMs: c.latencyThresholdMs, value: p99, threshold: c.latencyThresholdMs, samples: n, inFlightSlow: 0 });
+    } else if (n >= c.minimumSamples && this.failures() > 0 && this.errorRate() >= c.errorRateThreshold) {
+      // the error-rate rule needs at least one failure: a threshold of 0 does not trip a window of successes
       this.trip({ trigger: 'errorRate', value: this.errorRate(), threshold: c.errorRateThreshold, samples: n });
     }
   }
@@ -208,8 +213,9 @@ export class ReferenceModel {
     this.now = Math.max(this.now, target);
   }
 
+  /** Forcing open is announced even when already forced open (open → open): every manual action is audited. */
   forceOpen(by: string, why: string): void {
-    this.announce('forcedOpen', { trigger: 'manual', action: 'forceOpen', by, why }, this.attempt, null);
+    this.announce('forcedOpen', { trigger: 'manual', action: 'forceOpen', by, why }, this.attempt, null, true);
   }
 
   forceClose(by: string, why: string): void {
@@ -232,10 +238,11 @@ export class ReferenceModel {
     } else if (this.phase === 'checkingHealth') {
       this.reopen({ trigger: 'healthCheck', outcome: 'timeout', timeoutMs: c.healthCheckTimeoutMs });
     } else if (!c.hasHealthCheck) {
-      this.announce('halfOpen', { trigger: 'recoveryDue', attempt: this.attempt }, this.attempt, this.nextAttemptAt);
+      // half-open has no recovery deadline: its only timer is the probe timeout
+      this.announce('halfOpen', { trigger: 'recoveryDue', attempt: this.attempt }, this.attempt, null);
     } else {
       const v = this.verdict;
-      if (v.kind === 'healthy') this.announce('halfOpen', { trigger: 'healthCheck', outcome: 'healthy' }, this.attempt, this.nextAttemptAt);
+      if (v.kind === 'healthy') this.announce('halfOpen', { trigger: 'healthCheck', outcome: 'healthy' }, this.attempt, null);
       else if (v.kind === 'unhealthy') this.reopen({ trigger: 'healthCheck', outcome: 'unhealthy' });
       else if (v.kind === 'throws') this.reopen({ trigger: 'healthCheck', outcome: 'error', error: `Error: ${v.message}` });
       else {

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { config as rxConfig } from 'rxjs';
+import { config as rxConfig, type Observable } from 'rxjs';
 import { SimulatedClock } from 'xstate';
 import { createCircuitBreaker, isCircuitOpenError, isConfigError, type CircuitBreakerOptions } from '../../src/index.js';
 import { faultHarness, rejectWith } from './harness.js';
@@ -88,8 +88,13 @@ describe('operation faults', () => {
       expect(harness.changes[0]?.reason).toMatchObject({ trigger: 'consecutiveFailures', value: 3 });
     }
     expect(seen).toEqual([value, value, value]);
-    const viaTry = await h.tryCall(rejectWith(value));
-    expect(viaTry).toMatchObject({ ok: false, state: 'open' }); // refused while open: never invoked
+    let invoked = false;
+    const viaTry = await h.tryCall(() => ((invoked = true), rejectWith(value)()));
+    // refused while open: never invoked, nothing more counted as failed
+    expect(viaTry).toEqual({ ok: false, reason: { trigger: 'consecutiveFailures', value: 3, threshold: 3 }, retryAfterMs: 1_000 });
+    expect(invoked).toBe(false);
+    expect(h.breaker.state).toBe('open');
+    expect(h.breaker.stats().counts).toMatchObject({ failed: 3, rejected: 1 });
     h.disposeAndCheck();
     h2.disposeAndCheck();
   });
@@ -378,24 +383,43 @@ describe('injected functions that misbehave', () => {
     b.dispose();
   });
 
-  it('an RxJS subscriber that throws: RxJS reports it asynchronously (config.onUnhandledError); the breaker is unaffected', async () => {
-    const reported: unknown[] = [];
-    const previous = rxConfig.onUnhandledError;
-    rxConfig.onUnhandledError = (error) => void reported.push(error);
-    try {
-      const h = faultHarness(small);
-      h.breaker.stateChanges$.subscribe(() => {
-        throw new Error('subscriber bug');
-      });
-      for (let i = 0; i < 3; i++) await h.settle(rejectWith(new Error('down')));
-      expect(h.breaker.state).toBe('open');
-      await new Promise((r) => setTimeout(r, 5)); // RxJS reports on a later macrotask
-      expect(reported).toEqual([new Error('subscriber bug')]);
-      h.disposeAndCheck();
-    } finally {
-      rxConfig.onUnhandledError = previous;
-    }
-  });
+  it.each(['stateChanges$', 'samples$'] as const)(
+    'a %s subscriber that throws is contained: logged, never reported to RxJS, and the other subscribers still get every value',
+    async (stream) => {
+      const reported: unknown[] = [];
+      const previous = rxConfig.onUnhandledError;
+      rxConfig.onUnhandledError = (error) => void reported.push(error);
+      try {
+        const h = faultHarness(small);
+        const bug = new Error('subscriber bug');
+        const before: unknown[] = [];
+        const after: unknown[] = [];
+        const source$ = (stream === 'stateChanges$' ? h.breaker.stateChanges$ : h.breaker.samples$) as Observable<unknown>;
+        source$.subscribe((v) => void before.push(v));
+        source$.subscribe(() => {
+          throw bug;
+        });
+        source$.subscribe({ next: (v) => void after.push(v) });
+        for (let i = 0; i < 3; i++) await h.settle(rejectWith(new Error('down')));
+        expect(h.breaker.state).toBe('open');
+        await new Promise((r) => setTimeout(r, 5)); // RxJS would report on a later macrotask
+        expect(reported).toEqual([]);
+        const expected = stream === 'stateChanges$' ? 1 : 3; // one trip; three completed calls
+        expect(before).toHaveLength(expected);
+        expect(after).toEqual(before);
+        const logged = h.logs.filter((l) => l.message === `a ${stream} subscriber threw; it was ignored`);
+        expect(logged).toHaveLength(expected);
+        expect(logged[0]).toMatchObject({ level: 'error', fields: { breaker: 'venue', err: bug } });
+        // the breaker goes on: it still recovers and the streams still deliver
+        h.clock.increment(1_000);
+        expect(h.breaker.state).toBe('halfOpen');
+        if (stream === 'stateChanges$') expect(after).toHaveLength(2);
+        h.disposeAndCheck();
+      } finally {
+        rxConfig.onUnhandledError = previous;
+      }
+    },
+  );
 });
 
 describe('lifecycle misuse', () => {
@@ -406,8 +430,9 @@ describe('lifecycle misuse', () => {
     const r = await h.settle(() => (invoked = true));
     expect(invoked).toBe(false);
     expect(isCircuitOpenError(r.error)).toBe(true);
-    expect(r.error).toMatchObject({ reason: { trigger: 'disposed' }, retryAfterMs: null });
-    expect(await h.tryCall(() => (invoked = true))).toMatchObject({ ok: false, reason: { trigger: 'disposed' } });
+    expect(h.breaker.state).toBe('open'); // it refuses every call from now on
+    expect(r.error).toMatchObject({ state: 'open', reason: { trigger: 'disposed' }, retryAfterMs: null });
+    expect(await h.tryCall(() => (invoked = true))).toEqual({ ok: false, reason: { trigger: 'disposed' }, retryAfterMs: null });
     expect(invoked).toBe(false);
     expect(h.breaker.stats().counts.rejected).toBe(2);
     h.invariants();

@@ -32,10 +32,11 @@ describe('manual control: a kill switch a desk can audit', () => {
     expect(trading.breaker.state).toBe('open');
     expect(changes).toEqual([
       {
-        breaker: 'desk', from: 'closed', to: 'open', at: 5, attempt: 0, nextAttemptAt: null,
+        from: 'closed', to: 'open', at: 5, attempt: 0, nextAttemptAt: null,
         reason: { trigger: 'manual', action: 'forceOpen', by: 'alice', why: 'venue halted trading' },
       },
     ]);
+    expect(changes[0]!.breaker).toBe('desk'); // readable, though not part of the enumerable shape
     const refusal = await trading.client.placeOrder(order).catch((e: unknown) => e);
     expect(refusal).toMatchObject({ sent: false, retryAfterMs: null, reason: { trigger: 'manual', by: 'alice' } });
     clock.increment(3_600_000);
@@ -44,6 +45,8 @@ describe('manual control: a kill switch a desk can audit', () => {
     expect(venue.count('placeOrder')).toBe(1);
     const line = logger.lines.find((l) => l.fields['event'] === 'stateChange');
     expect(line).toMatchObject({ level: 'warn', message: 'circuit desk: closed → open (manual)', fields: { reason: { by: 'alice', why: 'venue halted trading' } } });
+    // the log line names its breaker explicitly, although the StateChange's breaker is non-enumerable
+    expect(line!.fields).toMatchObject({ event: 'stateChange', breaker: 'desk', from: 'closed', to: 'open', trigger: 'manual', valueMs: null, thresholdMs: null, attempt: 0, nextAttemptAt: null, at: 5 });
   });
 
   it('forceClose closes a tripped circuit at once with a fresh window', async () => {
@@ -87,10 +90,17 @@ describe('manual control: a kill switch a desk can audit', () => {
     expect(seen).toEqual(['forceOpen:a:w1:open', 'forceClose:b:w2:closed', 'disable:c:w3:disabled', 'reset:d:w4:closed']);
   });
 
-  it('refuses a manual action without who and why', () => {
-    const { trading } = desk();
-    expect(() => trading.breaker.forceOpen({ by: 'x' } as never)).toThrow(TypeError);
+  it('refuses a manual action whose who or why is not a string, and records a missing one as unknown / unspecified', () => {
+    const { trading, changes } = desk();
+    expect(() => trading.breaker.forceOpen({ by: 'x', why: 42 } as never)).toThrow(TypeError);
+    expect(() => trading.breaker.forceOpen('x' as never)).toThrow(TypeError);
     expect(trading.breaker.state).toBe('closed');
+    expect(changes).toEqual([]);
+    trading.breaker.forceOpen({ by: 'x' });
+    expect(trading.breaker.state).toBe('open');
+    expect(changes.at(-1)!.reason).toEqual({ trigger: 'manual', action: 'forceOpen', by: 'x', why: 'unspecified' });
+    trading.breaker.forceOpen();
+    expect(changes.at(-1)).toMatchObject({ from: 'open', to: 'open', reason: { trigger: 'manual', action: 'forceOpen', by: 'unknown', why: 'unspecified' } });
   });
 
   it('writes the audit trail as JSON through pino to a memory stream', async () => {

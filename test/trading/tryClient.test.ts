@@ -38,7 +38,9 @@ describe('tryClient and tryExecute: refusals as results for hot loops', () => {
       if (!result.ok) refused++;
     }
     expect(refused).toBe(10_000);
-    expect(first).toEqual({ ok: false, state: 'open', retryAfterMs: 1_000, reason: { trigger: 'consecutiveFailures', value: 5, threshold: 5 } });
+    expect(first).toEqual({ ok: false, retryAfterMs: 1_000, reason: { trigger: 'consecutiveFailures', value: 5, threshold: 5 } });
+    expect(first).not.toHaveProperty('state');
+    expect(trading.breaker.state).toBe('open');
     expect(venue.calls.length).toBe(sentBefore);
     expect(trading.breaker.stats().counts.rejected - rejectedBefore).toBe(10_000);
     clock.increment(400);

@@ -41,7 +41,8 @@ class OracleWindow {
     readonly thresholdMs: number,
   ) {}
   record(latencyMs: number, failed: boolean): void {
-    this.all.push({ latencyMs: Number.isNaN(latencyMs) ? 0 : latencyMs, failed }); // documented: NaN is recorded as 0
+    // documented: a NaN or negative latency (a clock that went backwards) is recorded as 0
+    this.all.push({ latencyMs: Number.isNaN(latencyMs) || latencyMs <= 0 ? 0 : latencyMs, failed });
     this.streak = failed ? this.streak + 1 : 0;
   }
   reset(): void {
@@ -66,7 +67,7 @@ type Op =
 
 /** Latencies chosen relative to the threshold so that ties and neighbours are frequent. */
 type LatencyKind =
-  | { readonly rel: 'atThreshold' | 'justAbove' | 'justBelow' | 'zero' | 'nan' }
+  | { readonly rel: 'atThreshold' | 'justAbove' | 'justBelow' | 'zero' | 'nan' | 'negative' }
   | { readonly rel: 'abs'; readonly value: number };
 
 const latencyKindArb: fc.Arbitrary<LatencyKind> = fc.oneof(
@@ -75,7 +76,15 @@ const latencyKindArb: fc.Arbitrary<LatencyKind> = fc.oneof(
   { weight: 1, arbitrary: fc.double({ min: 0, max: 1e12, noNaN: true }).map((value) => ({ rel: 'abs', value }) as LatencyKind) },
   { weight: 1, arbitrary: fc.constantFrom(1e15, Number.MAX_VALUE, Infinity).map((value) => ({ rel: 'abs', value }) as LatencyKind) },
   { weight: 1, arbitrary: fc.constant({ rel: 'nan' } as LatencyKind) },
+  { weight: 1, arbitrary: fc.constant({ rel: 'negative' } as LatencyKind) },
+  { weight: 1, arbitrary: fc.constantFrom(-0, -1, -1e-9, -1e12, -Infinity).map((value) => ({ rel: 'abs', value }) as LatencyKind) },
 );
+
+/** An in-flight call's age is never NaN nor negative (nor −0). */
+function isPossibleAge(kind: LatencyKind): boolean {
+  if (kind.rel === 'nan' || kind.rel === 'negative') return false;
+  return kind.rel !== 'abs' || (kind.value >= 0 && !Object.is(kind.value, -0));
+}
 
 function latencyOf(kind: LatencyKind, thresholdMs: number): number {
   switch (kind.rel) {
@@ -89,6 +98,8 @@ function latencyOf(kind: LatencyKind, thresholdMs: number): number {
       return 0;
     case 'nan':
       return Number.NaN;
+    case 'negative':
+      return -thresholdMs - 1;
     case 'abs':
       return kind.value;
   }
@@ -122,6 +133,7 @@ function expectSameAnswers(window: LatencyWindow, oracle: OracleWindow, probes: 
   expect(window.errorRate()).toBe(n === 0 ? 0 : failures / n);
   expect(window.consecutiveFailures).toBe(oracle.streak);
   expect(window.p99Ms()).toBe(p99);
+  expect(window.p99()).toBe(p99);
   expect(window.p99Exceeded()).toBe(p99 !== null && p99 > oracle.thresholdMs);
   expect(window.p99Exceeded(0)).toBe(p99 !== null && p99 > oracle.thresholdMs);
 
@@ -146,7 +158,7 @@ describe('LatencyWindow against a naive sort oracle', () => {
         capacityArb,
         thresholdArb,
         fc.array(opArb, { maxLength: 200, size: 'max' }),
-        fc.array(fc.array(latencyKindArb.filter((k) => k.rel !== 'nan'), { maxLength: 8 }), { maxLength: 3 }),
+        fc.array(fc.array(latencyKindArb.filter(isPossibleAge), { maxLength: 8 }), { maxLength: 3 }),
         (capacity, thresholdMs, ops, ageKinds) => {
           const window = new LatencyWindow(capacity, thresholdMs);
           const oracle = new OracleWindow(capacity, thresholdMs);
@@ -158,7 +170,8 @@ describe('LatencyWindow against a naive sort oracle', () => {
               oracle.reset();
             } else {
               const latency = latencyOf(op.latency, thresholdMs);
-              window.record(latency, op.failed);
+              if (op.failed) window.record(latency, true);
+              else window.record(latency); // `failed` defaults to false
               oracle.record(latency, op.failed);
             }
             expectSameAnswers(window, oracle, probes);
@@ -214,6 +227,35 @@ describe('LatencyWindow against a naive sort oracle', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('LatencyWindow construction', () => {
+  const probe = (w: LatencyWindow): [number, number, number] => {
+    for (const l of [5, 250, 250]) w.record(l);
+    return [w.capacity, w.thresholdMs, w.countOverThreshold];
+  };
+
+  it('defaults to 1000 samples and a 200 ms threshold', () => {
+    const w = new LatencyWindow();
+    expect([w.capacity, w.thresholdMs]).toEqual([1000, 200]);
+    for (let i = 0; i < 1001; i++) w.record(i === 0 ? 999 : 1);
+    expect(w.size).toBe(1000); // the 1001st sample evicted the first
+    expect(w.countOverThreshold).toBe(0);
+  });
+
+  it('takes (capacity, thresholdMs) or an options object under any of its documented names', () => {
+    expect(probe(new LatencyWindow(2, 249))).toEqual([2, 249, 2]);
+    expect(probe(new LatencyWindow(7))).toEqual([7, 200, 2]);
+    expect(probe(new LatencyWindow({ capacity: 2, thresholdMs: 249 }))).toEqual([2, 249, 2]);
+    expect(probe(new LatencyWindow({ size: 3, latencyThresholdMs: 250 }))).toEqual([3, 250, 0]);
+    expect(probe(new LatencyWindow({ windowSize: 1 }))).toEqual([1, 200, 1]);
+    expect(probe(new LatencyWindow({}))).toEqual([1000, 200, 2]);
+  });
+
+  it('still refuses a capacity that is not a positive integer, in either form', () => {
+    expect(() => new LatencyWindow(0)).toThrow(RangeError);
+    expect(() => new LatencyWindow({ capacity: 2.5 })).toThrow(RangeError);
   });
 });
 
