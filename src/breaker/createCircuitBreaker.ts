@@ -1,12 +1,6 @@
-import { map, Subject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
-import {
-  createBreakerMachine,
-  type BreakerEnvironment,
-  type BreakerEvent,
-  type BreakerMachine,
-  type RecoveryCoordinator,
-} from '../../machines/breakerMachine.js';
+import { createBreakerMachine, type BreakerEvent, type BreakerMachine, type RecoveryCoordinator } from '../../machines/breakerMachine.js';
 import type { CircuitBreakerOptions } from '../config/CircuitBreakerOptions.js';
 import { resolveOptions, type ResolvedOptions } from '../config/resolveOptions.js';
 import { CircuitOpenError } from '../errors/CircuitOpenError.js';
@@ -15,22 +9,20 @@ import { attachStateStore } from '../persistence/attachStateStore.js';
 import { resolveStateStore } from '../persistence/resolveStateStore.js';
 import { InFlightTracker } from '../window/InFlightTracker.js';
 import { LatencyWindow } from '../window/LatencyWindow.js';
-import { p99ExceedsThreshold } from '../window/nearestRank.js';
+import { tripRuleHolds } from '../window/tripRules.js';
 import { publicStateOf, type BreakerState } from './BreakerState.js';
 import type { BreakerStats } from './BreakerStats.js';
 import type { BreakerSnapshot } from './BreakerSnapshot.js';
-import type {
-  CircuitBreaker,
-  ExecuteOptions,
-  FleetUpdate,
-  LatencySample,
-  ManualControl,
-  TryResult,
-} from './CircuitBreaker.js';
-import { containedObservable } from './containedObservable.js';
+import { CallTally } from './CallTally.js';
+import type { CircuitBreaker, ExecuteOptions, FleetUpdate, LatencySample, ManualControl, TryResult } from './CircuitBreaker.js';
+import { machineEnvironment } from './machineEnvironment.js';
+import { checkControl, UNSPECIFIED_CONTROL } from './manualControl.js';
 import { restoreSnapshot } from './restoreSnapshot.js';
+import { SampleStream } from './SampleStream.js';
 import type { StateChange } from './StateChange.js';
+import { StateChangeNotifier } from './StateChangeNotifier.js';
 import type { TransitionReason } from './TransitionReason.js';
+import { withHidden } from './withHidden.js';
 
 /**
  * Creates a circuit breaker. Every option has the product spec's default.
@@ -78,13 +70,9 @@ class Breaker implements CircuitBreaker {
   readonly #clock: ResolvedOptions['clock'];
   readonly #window: LatencyWindow;
   readonly #inFlight: InFlightTracker;
-  /**
-   * Completed calls' samples, encoded as one number so the hot path allocates nothing: the latency in ms,
-   * or −1 − latency for a failed call (latencies are never negative).
-   */
-  readonly #samples = new Subject<number>();
-  readonly #changes = new Subject<StateChange>();
-  readonly #listeners = new Set<(change: StateChange) => void>();
+  readonly #samples: SampleStream;
+  readonly #notifier: StateChangeNotifier;
+  readonly #tally: CallTally;
   readonly #actor: Actor<BreakerMachine>;
   #coordinator: RecoveryCoordinator | undefined;
 
@@ -100,62 +88,19 @@ class Breaker implements CircuitBreaker {
   #lastInFlightSlowSent = 0;
   #clockWarned = false;
 
-  #succeeded = 0;
-  #failed = 0;
-  #rejected = 0;
-  #aborted = 0;
-  #slow = 0;
-  #businessRejected = 0;
-
   constructor(options: ResolvedOptions) {
     this.#options = options;
     this.name = options.name;
     this.#clock = options.clock;
     this.#window = new LatencyWindow(options.windowSize, options.latencyThresholdMs);
     this.#inFlight = new InFlightTracker(options.latencyThresholdMs);
-    this.stateChanges$ = containedObservable(this.#changes, options.logger, options.name, 'stateChanges$');
-    this.samples$ = containedObservable(
-      this.#samples.pipe(
-        map((encoded): LatencySample => (encoded < 0 ? { latencyMs: -1 - encoded, failed: true, at: this.#now() } : { latencyMs: encoded, failed: false, at: this.#now() })),
-      ),
-      options.logger,
-      options.name,
-      'samples$',
-    );
-    this.#samples.subscribe((encoded) => (encoded < 0 ? this.#window.record(-1 - encoded, true) : this.#window.record(encoded, false)));
-
+    this.#tally = new CallTally(options.latencyThresholdMs);
+    this.#notifier = new StateChangeNotifier(options.name, options.logger);
+    this.#samples = new SampleStream(this.#window, () => this.#now(), options.logger, options.name);
+    this.stateChanges$ = this.#notifier.changes$;
+    this.samples$ = this.#samples.samples$;
     const window = this.#window;
-    const environment: BreakerEnvironment = {
-      settings: {
-        failureThreshold: options.failureThreshold,
-        latencyThresholdMs: options.latencyThresholdMs,
-        errorRateThreshold: options.errorRateThreshold,
-        minimumSamples: options.minimumSamples,
-        halfOpenTimeoutMs: options.halfOpenTimeoutMs,
-        healthCheckTimeoutMs: options.healthCheckTimeoutMs,
-        recovery: options.recovery,
-      },
-      now: () => this.#now(),
-      random: () => {
-        try {
-          return options.random();
-        } catch (error) {
-          safeLog(options.logger, 'error', { breaker: options.name, err: error }, 'random threw; backoff planned without jitter');
-          return 0.5;
-        }
-      },
-      window: {
-        consecutiveFailures: () => window.consecutiveFailures,
-        samples: (inFlightSlow) => window.effectiveSize(inFlightSlow),
-        p99Exceeded: (inFlightSlow) => window.p99Exceeded(inFlightSlow),
-        p99Ms: (inFlightSlow) =>
-          window.p99Ms(inFlightSlow > 0 ? this.#inFlight.overdueAges(this.#now()) : []) ?? 0,
-        completedSamples: () => window.size,
-        errorRate: () => window.errorRate(),
-      },
-      healthCheck: options.healthCheck,
-      recoveryCoordinator: () => this.#coordinator,
-    };
+    const environment = machineEnvironment(options, window, this.#inFlight, () => this.#now(), () => this.#coordinator);
     const machine = createBreakerMachine(environment);
     const restored = options.restore === undefined ? undefined : restoreSnapshot(options.restore, machine, options.name);
     if (restored !== undefined) {
@@ -210,7 +155,7 @@ class Breaker implements CircuitBreaker {
 
   async tryExecute<T>(operation: (signal?: AbortSignal) => T | PromiseLike<T>, options?: ExecuteOptions): Promise<TryResult<T>> {
     if (this.#mode === OPEN || this.#mode === DISPOSED) {
-      this.#rejected++;
+      this.#tally.rejected++;
       return { ok: false, reason: this.#reason, retryAfterMs: this.#retryAfterMs() };
     }
     if (this.#mode !== CLOSED || options !== undefined) return this.#executeGuarded(operation, options, false) as Promise<TryResult<T>>;
@@ -237,10 +182,10 @@ class Breaker implements CircuitBreaker {
     const startedAt = this.#clock.now();
     try {
       const value = await operation();
-      this.#count(this.#latencyOf(startedAt, this.#clock.now()), false, false);
+      this.#tally.completed(this.#latencyOf(startedAt, this.#clock.now()), false, false);
       return value;
     } catch (error) {
-      this.#count(this.#latencyOf(startedAt, this.#clock.now()), true, this.#countsAsFailure(error));
+      this.#tally.completed(this.#latencyOf(startedAt, this.#clock.now()), true, this.#countsAsFailure(error));
       throw error;
     }
   }
@@ -252,7 +197,7 @@ class Breaker implements CircuitBreaker {
     throwOnRefusal: boolean,
   ): Promise<T | TryResult<T>> {
     const refuse = (): T | TryResult<T> => {
-      this.#rejected++;
+      this.#tally.rejected++;
       const retryAfterMs = this.#retryAfterMs();
       if (throwOnRefusal) throw new CircuitOpenError(this.name, this.#state, this.#reason, retryAfterMs);
       return { ok: false, reason: this.#reason, retryAfterMs };
@@ -260,7 +205,7 @@ class Breaker implements CircuitBreaker {
     const wrap = (value: T): T | TryResult<T> => (throwOnRefusal ? value : { ok: true, value });
     const signal = options?.signal;
     if (signal?.aborted) {
-      this.#aborted++;
+      this.#tally.aborted++;
       throw signal.reason;
     }
     const startedAt = this.#clock.now();
@@ -285,7 +230,7 @@ class Breaker implements CircuitBreaker {
       };
       const onAbort = (): void => {
         if (!release()) return;
-        this.#aborted++;
+        this.#tally.aborted++;
         if (epoch === this.#epoch && this.#probesInFlight === 0) {
           this.#probeEpisodeStarted = false;
           this.#send({ type: 'PROBES_ABANDONED', at: this.#now() });
@@ -310,7 +255,7 @@ class Breaker implements CircuitBreaker {
     const onAbort = (): void => {
       if (abandoned) return;
       abandoned = true;
-      this.#aborted++;
+      this.#tally.aborted++;
       this.#inFlight.settle(id);
     };
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -332,19 +277,19 @@ class Breaker implements CircuitBreaker {
     this.#inFlight.settle(id);
     const latencyMs = this.#latencyOf(startedAt, settledAt);
     const failed = threw && this.#countsAsFailure(error);
-    this.#count(latencyMs, threw, failed);
+    this.#tally.completed(latencyMs, threw, failed);
     if (epoch !== this.#epoch || this.#mode === DISPOSED) return; // stale: counted, never drives a transition
-    this.#samples.next(failed ? -1 - latencyMs : latencyMs);
+    this.#samples.push(latencyMs, failed);
     if (this.#mode !== CLOSED) return;
     const inFlightSlow = this.#inFlight.outstanding === 0 ? 0 : this.#inFlight.countOverdue(settledAt);
-    if (this.#tripRuleHolds(inFlightSlow)) this.#send({ type: 'WINDOW_UPDATED', at: settledAt, inFlightSlow });
+    if (tripRuleHolds(this.#window, this.#options, inFlightSlow)) this.#send({ type: 'WINDOW_UPDATED', at: settledAt, inFlightSlow });
   }
 
   #settleProbe(epoch: number, startedAt: number, error: unknown, threw: boolean): void {
     const settledAt = this.#clock.now();
     const latencyMs = this.#latencyOf(startedAt, settledAt);
     const failed = threw && this.#countsAsFailure(error);
-    this.#count(latencyMs, threw, failed);
+    this.#tally.completed(latencyMs, threw, failed);
     if (epoch !== this.#epoch || this.#mode !== HALF_OPEN) return;
     this.#send({ type: 'PROBE_SETTLED', at: settledAt, ok: !failed, latencyMs });
   }
@@ -353,28 +298,10 @@ class Breaker implements CircuitBreaker {
   #checkInFlight(now: number): boolean {
     const inFlightSlow = this.#inFlight.countOverdue(now);
     if (inFlightSlow === 0 || inFlightSlow === this.#lastInFlightSlowSent) return false;
-    if (!this.#tripRuleHolds(inFlightSlow)) return false;
+    if (!tripRuleHolds(this.#window, this.#options, inFlightSlow)) return false;
     this.#lastInFlightSlowSent = inFlightSlow;
     this.#send({ type: 'WINDOW_UPDATED', at: now, inFlightSlow });
     return this.#mode !== CLOSED;
-  }
-
-  /** The machine's trip guards, pre-checked in O(1) so that nothing is sent when none can pass. */
-  #tripRuleHolds(inFlightSlow: number): boolean {
-    const w = this.#window;
-    const o = this.#options;
-    if (w.consecutiveFailures >= o.failureThreshold) return true;
-    const n = w.size;
-    if (n >= o.minimumSamples && w.failureCount > 0 && w.errorRate() >= o.errorRateThreshold) return true;
-    if (inFlightSlow === 0) return n >= o.minimumSamples && p99ExceedsThreshold(w.countOverThreshold, n);
-    return w.effectiveSize(inFlightSlow) >= o.minimumSamples && w.p99Exceeded(inFlightSlow);
-  }
-
-  #count(latencyMs: number, threw: boolean, failed: boolean): void {
-    if (failed) this.#failed++;
-    else this.#succeeded++;
-    if (threw && !failed) this.#businessRejected++;
-    if (latencyMs > this.#options.latencyThresholdMs) this.#slow++;
   }
 
   #countsAsFailure(error: unknown): boolean {
@@ -440,42 +367,11 @@ class Breaker implements CircuitBreaker {
       this.#inFlight.clear();
     }
     if (!notify) return;
-    this.#emit(withHidden({ from, to, reason, at: this.#now(), attempt, nextAttemptAt }, { breaker: this.name }) as StateChange);
-  }
-
-  #emit(change: StateChange): void {
-    const level = change.to === 'open' ? 'warn' : 'info';
-    const reason = change.reason as { valueMs?: number; thresholdMs?: number };
-    const fields = {
-      event: 'stateChange',
-      breaker: change.breaker,
-      from: change.from,
-      to: change.to,
-      trigger: change.reason.trigger,
-      valueMs: reason.valueMs ?? null,
-      thresholdMs: reason.thresholdMs ?? null,
-      attempt: change.attempt,
-      nextAttemptAt: change.nextAttemptAt,
-      at: change.at,
-      reason: change.reason,
-    };
-    safeLog(this.#options.logger, level, fields, `circuit ${change.breaker}: ${change.from} → ${change.to} (${change.reason.trigger})`);
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener(change);
-      } catch (error) {
-        safeLog(this.#options.logger, 'error', { breaker: this.name, err: error }, 'a state change listener threw; it was ignored');
-      }
-    }
-    this.#changes.next(change);
+    this.#notifier.notify(withHidden({ from, to, reason, at: this.#now(), attempt, nextAttemptAt }, { breaker: this.name }));
   }
 
   onStateChange(listener: (change: StateChange) => void): () => void {
-    if (typeof listener !== 'function') throw new TypeError(`onStateChange expects a function, got ${typeof listener}`);
-    this.#listeners.add(listener);
-    return () => {
-      this.#listeners.delete(listener);
-    };
+    return this.#notifier.add(listener);
   }
 
   latenciesSince(cursor: number): { readonly latenciesMs: number[]; readonly cursor: number; readonly skipped: number } {
@@ -487,10 +383,6 @@ class Breaker implements CircuitBreaker {
     const w = this.#window;
     // The issue's fields are enumerable; the extras are readable but non-enumerable, so that equality on
     // the documented shape holds.
-    const counts = withHidden(
-      { succeeded: this.#succeeded, failed: this.#failed, rejected: this.#rejected, slow: this.#slow },
-      { aborted: this.#aborted, businessRejected: this.#businessRejected },
-    );
     return withHidden(
       {
         state: this.#state,
@@ -500,14 +392,14 @@ class Breaker implements CircuitBreaker {
         consecutiveFailures: w.consecutiveFailures,
         attempt: this.#attempt,
         nextAttemptAt: this.#nextAttemptAt,
-        counts,
+        counts: this.#tally.counts(),
       },
       {
         name: this.name,
         inFlight: this.#inFlight.outstanding + this.#probesInFlight,
         latencyThresholdMs: this.#options.latencyThresholdMs,
       },
-    ) as BreakerStats;
+    );
   }
 
   // ---------------------------------------------------------------- manual control, fleet, persistence
@@ -561,8 +453,7 @@ class Breaker implements CircuitBreaker {
     this.#reason = { trigger: 'disposed' };
     this.#nextAttemptAt = null;
     this.#actor.stop();
-    this.#listeners.clear();
-    this.#changes.complete();
+    this.#notifier.complete();
     this.#samples.complete();
     this.#coordinator = undefined;
   }
@@ -570,26 +461,4 @@ class Breaker implements CircuitBreaker {
   [Symbol.dispose](): void {
     this.dispose();
   }
-}
-
-const UNSPECIFIED_CONTROL: ManualControl = Object.freeze({ by: 'unknown', why: 'unspecified' });
-
-function checkControl(control: Partial<ManualControl>, action: string): ManualControl {
-  if (
-    typeof control !== 'object' ||
-    control === null ||
-    (control.by !== undefined && typeof control.by !== 'string') ||
-    (control.why !== undefined && typeof control.why !== 'string')
-  ) {
-    throw new TypeError(`${action} expects { by: string, why: string } for the audit log, got ${JSON.stringify(control)}`);
-  }
-  return { by: control.by ?? 'unknown', why: control.why ?? 'unspecified' };
-}
-
-/** Returns `visible` with `hidden` added as readable, non-enumerable properties. */
-function withHidden<T extends object>(visible: T, hidden: object): T {
-  for (const [key, value] of Object.entries(hidden)) {
-    Object.defineProperty(visible, key, { value, enumerable: false, writable: false, configurable: true });
-  }
-  return visible;
 }

@@ -53,9 +53,9 @@ export interface FleetOptions {
   readonly claimTimeoutMs?: number;
   /**
    * How often this instance pushes its latency digests for {@link Fleet.latency}; 0 turns latency sharing
-   * off. Sharing feeds every call's latency into a t-digest (batched, but measured here at a few hundred ns
-   * per call amortized), so it is opt-in: with 0 the fleet adds no work at all to the call path. Defaults
-   * to 0; 5 000 is a good period.
+   * off. Sharing adds no work to the call path: a timer reads each breaker's window into a t-digest every
+   * `min(digestPeriodMs, 1 000)` ms (latencies that left the window first are counted in
+   * `stats().latencySkipped`). Defaults to 5 000.
    */
   readonly digestPeriodMs?: number;
   /** How long `connectFleet` waits for Redis before resolving in local mode (it keeps trying). Defaults to 2 000. */
@@ -94,6 +94,11 @@ export interface FleetStats {
   readonly leases: { readonly acquired: number; readonly denied: number; readonly localGrants: number };
   /** Breakers taking part. */
   readonly breakers: number;
+  /**
+   * Latencies that left a breaker's window (more than `windowSize` calls between two reads, or a window
+   * reset on close) before the fleet's latency digest read them: missing from {@link Fleet.latency}.
+   */
+  readonly latencySkipped: number;
 }
 
 /**

@@ -1,25 +1,30 @@
 import type { Redis } from 'ioredis';
 import type { CircuitBreaker } from '../breaker/CircuitBreaker.js';
 import type { Clock } from '../Clock.js';
+import type { Logger } from '../Logger.js';
 import { LatencyDigest, mergeLatencyDigests, trackLatencyDigest, type LatencyDigestTracker } from '../metrics/LatencyDigest.js';
 import type { FleetLatency } from './Fleet.js';
 import type { FleetKeys } from './fleetKeys.js';
+
+/** The longest interval between two reads of a breaker's window into its digest. */
+const READ_PERIOD_MS = 1_000;
 
 /**
  * What {@link FleetLatencyShare} needs from its fleet connection.
  *
  * @example
  * ```ts
- * const deps: FleetLatencyShareDeps = { redis, keys, instance, periodMs: 5000, clock, isReady, command, onRedisError, onMalformed };
+ * const deps: FleetLatencyShareDeps = { redis, keys, instance, periodMs: 5000, clock, logger, isReady, command, onRedisError, onMalformed };
  * ```
  */
 export interface FleetLatencyShareDeps {
   readonly redis: Redis;
   readonly keys: FleetKeys;
   readonly instance: string;
-  /** Push period; 0 turns sharing off (no tracking, no per-call work). */
+  /** Push period; 0 turns sharing off (no tracking, no timers). */
   readonly periodMs: number;
   readonly clock: Clock;
+  readonly logger: Logger;
   isReady(): boolean;
   /** Bounds a Redis command in time. */
   command<T>(promise: Promise<T>): Promise<T>;
@@ -28,13 +33,14 @@ export interface FleetLatencyShareDeps {
 }
 
 /**
- * Fleet-wide latency: every breaker's latencies go into a t-digest ({@link trackLatencyDigest}), pushed to
- * Redis every `periodMs` with a TTL of three periods (a dead instance drops out); {@link
- * FleetLatencyShare.read} merges this instance's digest with every live instance's.
+ * Fleet-wide latency: every breaker's window is read into a t-digest on a timer ({@link trackLatencyDigest},
+ * every `min(periodMs, 1 000)` ms: no per-call work), pushed to Redis every `periodMs` with a TTL of three
+ * periods (a dead instance drops out); {@link FleetLatencyShare.read} merges this instance's digest with
+ * every live instance's.
  *
  * @example
  * ```ts
- * const share = new FleetLatencyShare({ redis, keys, instance, periodMs: 5000, clock, isReady, command, onRedisError, onMalformed });
+ * const share = new FleetLatencyShare({ redis, keys, instance, periodMs: 5000, clock, logger, isReady, command, onRedisError, onMalformed });
  * share.start();
  * share.track(breaker);
  * const { p99 } = await share.read(breaker.name);
@@ -46,6 +52,8 @@ export class FleetLatencyShare {
   readonly #trackers = new Map<string, LatencyDigestTracker>();
   #timer: unknown;
   #closed = false;
+  /** Skipped latencies of trackers already disposed (untracked breakers). */
+  #skippedBefore = 0;
 
   constructor(deps: FleetLatencyShareDeps) {
     this.#d = deps;
@@ -58,12 +66,25 @@ export class FleetLatencyShare {
 
   track(breaker: CircuitBreaker): void {
     if (this.#d.periodMs <= 0 || this.#closed || this.#trackers.has(breaker.name)) return;
-    this.#trackers.set(breaker.name, trackLatencyDigest(breaker));
+    // Read the window at least every second, so that up to `windowSize` calls a second reach the digest
+    // even when the push period is longer.
+    const periodMs = Math.min(this.#d.periodMs, READ_PERIOD_MS);
+    this.#trackers.set(breaker.name, trackLatencyDigest(breaker, { periodMs, clock: this.#d.clock, logger: this.#d.logger }));
   }
 
   untrack(breaker: string): void {
-    this.#trackers.get(breaker)?.dispose();
+    const tracker = this.#trackers.get(breaker);
+    if (tracker === undefined) return;
+    tracker.dispose();
+    this.#skippedBefore += tracker.skipped;
     this.#trackers.delete(breaker);
+  }
+
+  /** Latencies that left a breaker's window before the digest read them (see {@link LatencyDigestTracker.skipped}). */
+  get skipped(): number {
+    let total = this.#skippedBefore;
+    for (const tracker of this.#trackers.values()) total += tracker.skipped;
+    return total;
   }
 
   /** Pushes every tracked digest now. Never rejects. */
@@ -117,8 +138,7 @@ export class FleetLatencyShare {
     this.#closed = true;
     if (this.#timer !== undefined) this.#d.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    for (const tracker of this.#trackers.values()) tracker.dispose();
-    this.#trackers.clear();
+    for (const name of [...this.#trackers.keys()]) this.untrack(name);
   }
 
   #arm(): void {

@@ -121,6 +121,7 @@ class FleetConnection implements Fleet {
       instance: this.instance,
       periodMs: options.digestPeriodMs,
       clock: this.#clock,
+      logger: options.logger,
       isReady: () => this.#link.isReady(),
       command: (promise) => this.#link.command(promise),
       onRedisError: (error) => this.#link.onError(error),
@@ -344,6 +345,7 @@ class FleetConnection implements Fleet {
       connectionLosses: this.#link.losses,
       leases: { acquired: this.#leases.acquired, denied: this.#leases.denied, localGrants: this.#leases.localGrants },
       breakers: this.#members.size,
+      latencySkipped: this.#latency.skipped,
     };
   }
 

@@ -1,6 +1,7 @@
 import tdigest from 'tdigest';
-import type { Subscription } from 'rxjs';
 import type { CircuitBreaker } from '../breaker/CircuitBreaker.js';
+import { realClock, type Clock } from '../Clock.js';
+import { consoleLogger, safeLog, type Logger } from '../Logger.js';
 
 const { TDigest } = tdigest;
 type TDigestInstance = InstanceType<typeof TDigest>;
@@ -96,7 +97,7 @@ export class LatencyDigest {
 
   /**
    * Adds a batch of latencies (ms). Meant to be called with batches, off the per-call path: see
-   * {@link trackLatencyDigest}.
+   * {@link trackLatencyDigest}, which pulls them from the breaker's window on a timer.
    *
    * @throws {TypeError} naming the first value that is not a finite number ≥ 0; nothing is added then.
    */
@@ -275,71 +276,129 @@ export function mergeLatencyDigests(digests: Iterable<LatencyDigest | LatencyDig
 
 /** What {@link trackLatencyDigest} returns. */
 export interface LatencyDigestTracker extends Disposable {
-  /** The digest the breaker's samples go into. */
+  /** The digest the breaker's latencies go into. */
   readonly digest: LatencyDigest;
-  /** Pushes the samples buffered so far into the digest now (e.g. before reading or publishing it). */
+  /**
+   * Latencies that left the breaker's window (more than `windowSize` calls in one period, or a window reset
+   * when the breaker closes) before a read reached them, so they are not in the digest. Counted, never lost
+   * silently; when it grows, shorten `periodMs`.
+   */
+  readonly skipped: number;
+  /** Reads the latencies recorded since the last read into the digest now (e.g. before publishing it). */
   flush(): void;
-  /** Flushes, then stops listening. Idempotent. */
+  /** Flushes once more, then clears the timer: nothing is pending afterwards. Idempotent. */
   dispose(): void;
 }
 
 /** Options of {@link trackLatencyDigest}. */
 export interface TrackLatencyDigestOptions {
-  /** Samples buffered before they are pushed into the digest in one batch. Defaults to 256. */
-  readonly batchSize?: number;
+  /**
+   * How often the breaker's window is read into the digest, in ms. Keep it under the time the breaker
+   * takes to complete `windowSize` calls, or the oldest are skipped (see {@link LatencyDigestTracker.skipped}).
+   * Defaults to 1 000.
+   */
+  readonly periodMs?: number;
+  /** The timer's clock. Defaults to the real clock, whose timers are unref'd (they never keep a process alive). */
+  readonly clock?: Clock;
   /** The digest to feed. Defaults to a new `LatencyDigest()`. */
   readonly digest?: LatencyDigest;
+  /** Where a read that throws in the timer or in `dispose` is reported (the timer goes on). Defaults to the console logger. */
+  readonly logger?: Logger;
 }
 
 /**
- * Feeds a breaker's completed-call latencies (`samples$`) into a {@link LatencyDigest}, in batches: the
- * per-call cost is one array push; the digest work happens once per `batchSize` calls (and on
- * `flush()`), like RxJS `bufferCount(batchSize)` but with a flushable partial batch. When the breaker is
- * disposed, the partial batch is flushed.
+ * Feeds a breaker's completed-call latencies into a {@link LatencyDigest} by pulling them on a timer:
+ * every `periodMs` (and on `flush()`) it reads `breaker.latenciesSince(cursor)` — the window's samples
+ * recorded since the previous read — and pushes them into the digest in one batch. Nothing runs on the
+ * call path: no subscription, no buffer, no per-call allocation; the whole cost (≈ 1 µs per sample) is
+ * paid in the timer.
  *
- * @throws {TypeError} when `batchSize` is not a positive integer.
+ * The window holds the last `windowSize` calls, so with more than `windowSize` calls in one period the
+ * oldest are skipped: they are counted in `tracker.skipped`, never dropped silently. A breaker that is
+ * disposed can still be read: the tracker goes on until it is disposed itself.
+ *
+ * @throws {TypeError} when `periodMs` is not a finite number > 0, `clock` is not a clock, or `digest` is not
+ *   a `LatencyDigest`.
  * @example
  * ```ts
- * const tracker = trackLatencyDigest(breaker, { batchSize: 512 });
+ * const tracker = trackLatencyDigest(breaker, { periodMs: 1_000 });
  * setInterval(() => { tracker.flush(); publish(tracker.digest.toJSON()); }, 10_000);
  * // …
  * tracker.dispose();
  * ```
  */
 export function trackLatencyDigest(
-  breaker: Pick<CircuitBreaker, 'samples$'>,
+  breaker: Pick<CircuitBreaker, 'latenciesSince'>,
   options: TrackLatencyDigestOptions = {},
 ): LatencyDigestTracker {
-  const batchSize = options.batchSize ?? 256;
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new TypeError(`trackLatencyDigest: \`batchSize\` must be a positive integer, got ${String(batchSize)}`);
+  const periodMs = options.periodMs ?? 1_000;
+  if (typeof periodMs !== 'number' || !Number.isFinite(periodMs) || periodMs <= 0) {
+    throw new TypeError(`trackLatencyDigest: \`periodMs\` must be a finite number > 0, got ${String(periodMs)}`);
+  }
+  const clock = options.clock ?? realClock;
+  if (typeof clock?.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function') {
+    throw new TypeError('trackLatencyDigest: `clock` must have setTimeout and clearTimeout');
   }
   const digest = options.digest ?? new LatencyDigest();
   if (!(digest instanceof LatencyDigest)) throw new TypeError('trackLatencyDigest: `digest` must be a LatencyDigest');
-  let buffer: number[] = [];
+  if (typeof breaker?.latenciesSince !== 'function') throw new TypeError('trackLatencyDigest: `breaker` must have latenciesSince(cursor)');
+  const logger = options.logger ?? consoleLogger;
+
+  let cursor = 0;
+  let skipped = 0;
+  let disposed = false;
+  let timer: unknown;
+
   const flush = (): void => {
-    if (buffer.length === 0) return;
-    const batch = buffer;
-    buffer = [];
-    digest.push(batch);
+    if (disposed) return;
+    const read = breaker.latenciesSince(cursor);
+    cursor = read.cursor;
+    skipped += read.skipped;
+    const latencies = read.latenciesMs;
+    // The window never holds invalid latencies; another implementation might, and push would refuse the batch.
+    if (latencies.every(isLatency)) {
+      digest.push(latencies);
+    } else {
+      const valid = latencies.filter(isLatency);
+      skipped += latencies.length - valid.length;
+      digest.push(valid);
+    }
   };
-  let subscription: Subscription | undefined = breaker.samples$.subscribe({
-    next: (sample) => {
-      const x = sample.latencyMs;
-      // Only valid latencies are buffered, so the batch push cannot throw inside the breaker's Subject.
-      if (!(x >= 0 && x < Infinity)) return;
-      buffer.push(x);
-      if (buffer.length >= batchSize) flush();
-    },
-    complete: flush,
-  });
+  /** The timer's and dispose's read: a breaker that throws is logged, never thrown into a timer. */
+  const safeFlush = (): void => {
+    try {
+      flush();
+    } catch (error) {
+      safeLog(logger, 'error', { err: error }, "trackLatencyDigest: reading the breaker's latencies failed");
+    }
+  };
+  const tick = (): void => {
+    timer = undefined;
+    safeFlush();
+    if (!disposed) timer = clock.setTimeout(tick, periodMs);
+  };
+  timer = clock.setTimeout(tick, periodMs);
+
   const dispose = (): void => {
-    if (subscription === undefined) return;
-    flush();
-    subscription.unsubscribe();
-    subscription = undefined;
+    if (disposed) return;
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timer = undefined;
+    safeFlush();
+    disposed = true;
   };
-  return { digest, flush, dispose, [Symbol.dispose]: dispose };
+  return {
+    digest,
+    get skipped() {
+      return skipped;
+    },
+    flush,
+    dispose,
+    [Symbol.dispose]: dispose,
+  };
+}
+
+function isLatency(x: number): boolean {
+  return typeof x === 'number' && x >= 0 && x < Infinity;
 }
 
 function parseDigestJSON(json: unknown): LatencyDigestJSON {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { createCircuitBreaker, isCircuitOpenError, type StateChange } from '../../src/index.js';
-import { captureLogger } from './helpers/captureLogger.js';
+import { captureLogger } from '../support/captureLogger.js';
 import { deferred, flush, type Deferred } from './helpers/deferred.js';
-import { seededRandom } from './helpers/seededRandom.js';
+import { seededRandom } from '../../src/demo/seededRandom.js';
 
 class NodeError extends Error {}
 class BusinessRejection extends Error {}

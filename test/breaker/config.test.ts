@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createCircuitBreaker, isConfigError, type CircuitBreakerOptions } from '../../src/index.js';
-import { CountingClock } from './helpers/CountingClock.js';
+import { CountingClock } from '../support/CountingClock.js';
 
 /** Runs `createCircuitBreaker` and returns the ConfigError it must throw. */
 function configErrorOf(options: unknown): ConfigError {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitOpenError, isCircuitOpenError, type StateChange } from '../../src/index.js';
 import { failCalls, outcome, timedCalls } from './helpers/calls.js';
-import { CountingClock } from './helpers/CountingClock.js';
+import { CountingClock } from '../support/CountingClock.js';
 import { deferred, flush } from './helpers/deferred.js';
 import { harness } from './helpers/harness.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { failCalls, NodeDown, timedCall } from './helpers/calls.js';
 import { deferred } from './helpers/deferred.js';
 import { harness } from './helpers/harness.js';
-import { seededRandom } from './helpers/seededRandom.js';
+import { seededRandom } from '../../src/demo/seededRandom.js';
 
 /** The nearest-rank P99 by sorting: the independent oracle. */
 function sortedP99(latencies: readonly number[]): number | null {

@@ -436,7 +436,7 @@ describe('lifecycle misuse', () => {
     expect(invoked).toBe(false);
     expect(h.breaker.stats().counts.rejected).toBe(2);
     h.invariants();
-    expect(h.clock.pendingTimers).toBe(0);
+    expect(h.clock.pending).toBe(0);
   });
 
   it('dispose twice is harmless: nothing pending, stateChanges$ completes once', async () => {
@@ -444,12 +444,12 @@ describe('lifecycle misuse', () => {
     let completions = 0;
     h.breaker.stateChanges$.subscribe({ complete: () => completions++ });
     for (let i = 0; i < 3; i++) await h.settle(rejectWith(new Error('down')));
-    expect(h.clock.pendingTimers).toBe(1); // the backoff
+    expect(h.clock.pending).toBe(1); // the backoff
     h.breaker.dispose();
     h.breaker.dispose();
     h.breaker[Symbol.dispose]();
     expect(completions).toBe(1);
-    expect(h.clock.pendingTimers).toBe(0);
+    expect(h.clock.pending).toBe(0);
     h.invariants();
   });
 
@@ -462,7 +462,7 @@ describe('lifecycle misuse', () => {
     await expect(p).resolves.toBe('late fill');
     expect(h.changes).toEqual([]);
     h.invariants();
-    expect(h.clock.pendingTimers).toBe(0);
+    expect(h.clock.pending).toBe(0);
   });
 });
 

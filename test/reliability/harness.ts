@@ -1,45 +1,6 @@
-import { SimulatedClock } from 'xstate';
-import { createCircuitBreaker, type CircuitBreaker, type CircuitBreakerOptions, type Clock, type StateChange } from '../../src/index.js';
-
-/** A clock over `SimulatedClock` that knows how many of its timers are still pending. */
-export class CountingClock implements Clock {
-  readonly simulated = new SimulatedClock();
-  readonly #pending = new Set<unknown>();
-  /** Replaces `now()` to simulate a broken clock; `undefined` restores the simulated time. */
-  nowOverride: (() => number) | undefined;
-
-  now(): number {
-    return this.nowOverride === undefined ? this.simulated.now() : this.nowOverride();
-  }
-
-  setTimeout(fn: (...args: unknown[]) => void, ms: number): unknown {
-    const handle: unknown = this.simulated.setTimeout(() => {
-      this.#pending.delete(handle);
-      fn();
-    }, ms);
-    this.#pending.add(handle);
-    return handle;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.#pending.delete(handle);
-    this.simulated.clearTimeout(handle as never);
-  }
-
-  increment(ms: number): void {
-    this.simulated.increment(ms);
-  }
-
-  get pendingTimers(): number {
-    return this.#pending.size;
-  }
-}
-
-export interface LogLine {
-  readonly level: 'info' | 'warn' | 'error';
-  readonly fields: Record<string, unknown>;
-  readonly message: string | undefined;
-}
+import { createCircuitBreaker, type CircuitBreaker, type CircuitBreakerOptions, type StateChange } from '../../src/index.js';
+import { captureLogger } from '../support/captureLogger.js';
+import { CountingClock } from '../support/CountingClock.js';
 
 /**
  * A breaker wired for fault tests: a counting clock, a recording logger, an inspector that sees every
@@ -48,15 +9,15 @@ export interface LogLine {
  */
 export function faultHarness(options: CircuitBreakerOptions = {}) {
   const clock = new CountingClock();
-  const logs: LogLine[] = [];
-  const log = (level: LogLine['level']) => (fields: object, message?: string) => void logs.push({ level, fields: fields as Record<string, unknown>, message });
+  const logger = captureLogger();
+  const logs = logger.entries;
   const machineStatuses = new Set<string>();
   const changes: StateChange[] = [];
   const breaker: CircuitBreaker = createCircuitBreaker({
     name: 'venue',
     clock,
     random: () => 0.5,
-    logger: { info: log('info'), warn: log('warn'), error: log('error') },
+    logger,
     inspect: (event: unknown) => {
       // Only the breaker's own machine (its snapshots have a `value`); an invoked health check's promise
       // actor is allowed to end in error: that is how a rejecting check reports.
@@ -120,7 +81,7 @@ export function faultHarness(options: CircuitBreakerOptions = {}) {
   const disposeAndCheck = (): void => {
     invariants();
     breaker.dispose();
-    if (clock.pendingTimers !== 0) throw new Error(`${clock.pendingTimers} timer(s) pending after dispose`);
+    if (clock.pending !== 0) throw new Error(`${clock.pending} timer(s) pending after dispose`);
   };
 
   return { breaker, clock, logs, changes, machineStatuses, call, tryCall, settle, invariants, disposeAndCheck, outcomes, get submitted() { return submitted; } };

@@ -1,6 +1,6 @@
 import type { SimulatedClock } from 'xstate';
 import type { CircuitBreaker } from '../../../src/index.js';
-import type { CountingClock } from './CountingClock.js';
+import type { CountingClock } from '../../support/CountingClock.js';
 import { deferred } from './deferred.js';
 
 /** How a call ended, seen from the caller. */

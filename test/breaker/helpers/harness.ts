@@ -1,6 +1,6 @@
 import { SimulatedClock } from 'xstate';
 import { createCircuitBreaker, type CircuitBreaker, type CircuitBreakerOptions, type StateChange } from '../../../src/index.js';
-import { captureLogger, type CaptureLogger } from './captureLogger.js';
+import { captureLogger, type CaptureLogger } from '../../support/captureLogger.js';
 import type { ManualClock } from './calls.js';
 
 /** A breaker on a simulated clock, with every state change and log line recorded. */

@@ -1,4 +1,4 @@
-import type { Logger } from '../../../src/index.js';
+import type { Logger } from '../../src/index.js';
 
 /** One line a breaker logged. */
 export interface LogEntry {

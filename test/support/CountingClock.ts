@@ -1,9 +1,10 @@
 import { SimulatedClock } from 'xstate';
-import type { Clock } from '../../../src/index.js';
+import type { Clock } from '../../src/index.js';
 
 /**
- * XState's `SimulatedClock`, counting the timeouts still pending (set and neither fired nor cleared), so a
- * test can assert that a disposed breaker left nothing behind.
+ * XState's `SimulatedClock` (a new one, or one shared with other test doubles), counting the timeouts still
+ * pending (set and neither fired nor cleared), so a test can assert that a disposed breaker left nothing
+ * behind. `nowOverride` stands in for a broken clock (NaN, a step back).
  *
  * @example
  * ```ts
@@ -14,19 +15,22 @@ import type { Clock } from '../../../src/index.js';
  * ```
  */
 export class CountingClock implements Clock {
-  readonly inner = new SimulatedClock();
   readonly #pending = new Set<unknown>();
   /** Every timeout ever set, for assertions on how many timers a scenario needed. */
   setCount = 0;
+  /** Replaces `now()` to simulate a broken clock; `undefined` restores the simulated time. */
+  nowOverride: (() => number) | undefined;
+
+  /** @param inner the simulated clock to count on; pass one to share its time with other test doubles. */
+  constructor(readonly inner: SimulatedClock = new SimulatedClock()) {}
 
   now(): number {
-    return this.inner.now();
+    return this.nowOverride === undefined ? this.inner.now() : this.nowOverride();
   }
 
   setTimeout(fn: (...args: unknown[]) => void, ms: number): unknown {
     this.setCount++;
-    let handle: unknown;
-    handle = this.inner.setTimeout(() => {
+    const handle: unknown = this.inner.setTimeout(() => {
       this.#pending.delete(handle);
       fn();
     }, ms);
