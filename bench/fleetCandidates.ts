@@ -11,7 +11,7 @@ import { benchBreakerOptions, resolvesAtOnce } from './peers.js';
 export const FLEET = {
   bare: 'bare await fn()',
   local: 'registry breaker execute, local',
-  connected: 'registry breaker execute, fleet connected',
+  connected: 'registry breaker execute, fleet connected (default options, latency digest on)',
   connectedNoDigest: 'registry breaker execute, fleet connected, digestPeriodMs: 0',
 } as const;
 
@@ -19,7 +19,11 @@ interface RegistryLike {
   get(key: string, overrides?: CircuitBreakerOptions): CircuitBreaker;
   dispose(): void;
 }
-type ConnectFleet = (registry: RegistryLike, options: { redis: Redis; fleet: string; digestPeriodMs?: number }) => Promise<{ close(): Promise<void> }>;
+interface FleetLike {
+  latency(breaker: string): Promise<{ readonly count: number }>;
+  close(): Promise<void>;
+}
+type ConnectFleet = (registry: RegistryLike, options: { redis: Redis; fleet: string; digestPeriodMs?: number }) => Promise<FleetLike>;
 
 /** The fleet rows ready to measure, or why they cannot be. */
 export type FleetSetup =
@@ -29,8 +33,11 @@ export type FleetSetup =
 /**
  * The closed path with the fleet connected (issue 9's bench row): registry breakers side by side, one
  * local, one whose registry is connected to a real `redis-server` started here on a free port (and
- * stopped by `close`) with default fleet options, and one connected with the latency digest off
- * (`digestPeriodMs: 0`) to show what the digest's per-call work costs. Unavailable, with the reason, until `connectFleet` is exported from src/fleet/.
+ * stopped by `close`) with the default fleet options — fleet-wide latency on, its digest fed from the
+ * window by a timer (checked here: the row is unavailable if the default stops sharing latency) — and one
+ * connected with latency sharing off (`digestPeriodMs: 0`). Both must equal local within noise: the
+ * digest's cost is on its timer (interleaved into the rounds like any other timer), never per call.
+ * Unavailable, with the reason, until `connectFleet` is exported from src/fleet/.
  *
  * @example
  * ```ts
@@ -65,21 +72,26 @@ export async function fleetCandidates(): Promise<FleetSetup> {
     client.disconnect();
     await server.stop();
   };
-  const fleets: Array<{ close(): Promise<void> }> = [];
+  const fleets: FleetLike[] = [];
+  const local = localRegistry.get('venue');
+  const connected = fleetRegistry.get('venue');
+  const connectedNoDigest = noDigestRegistry.get('venue');
+  const fn = resolvesAtOnce;
   try {
     await client.connect();
-    fleets.push(await connectFleet(fleetRegistry, { redis: client, fleet: 'p99-breaker-bench' }));
+    const defaults = await connectFleet(fleetRegistry, { redis: client, fleet: 'p99-breaker-bench' });
+    fleets.push(defaults);
     // Its own fleet name, so that the two connected registries do not hear each other.
     fleets.push(await connectFleet(noDigestRegistry, { redis: client, fleet: 'p99-breaker-bench-no-digest', digestPeriodMs: 0 }));
+    // The default row is only meaningful while the defaults share latency: a few calls must reach the digest.
+    for (let i = 0; i < 10; i++) await connected.execute(fn);
+    const { count } = await defaults.latency('venue');
+    if (count !== 10) throw new Error(`with default options fleet.latency() summarized ${count} of 10 calls: latency sharing is not on by default`);
   } catch (error) {
     for (const fleet of fleets) await fleet.close().catch(() => {});
     await stop();
     return { available: false, why: `connectFleet failed: ${(error as Error).message}` };
   }
-  const local = localRegistry.get('venue');
-  const connected = fleetRegistry.get('venue');
-  const connectedNoDigest = noDigestRegistry.get('venue');
-  const fn = resolvesAtOnce;
   return {
     available: true,
     candidates: [

@@ -72,7 +72,7 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
   });
   const registry = new Registry();
   const metrics = registerBreakerMetrics(breaker, { registry });
-  const latency = trackLatencyDigest(breaker, { batchSize: 64 });
+  const latency = trackLatencyDigest(breaker, { clock }); // read every simulated second (50 calls < windowSize)
 
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;

@@ -10,6 +10,7 @@
  * Run: npm run soak -- --calls 2000000
  */
 import { SimulatedClock } from 'xstate';
+import { seededRandom } from '../src/demo/seededRandom.js';
 import { createCircuitBreaker, type StateChange } from '../src/index.js';
 
 const args = process.argv.slice(2);
@@ -34,18 +35,6 @@ const GAP_MS = 5;
 const THRESHOLD_MS = 200;
 const MAX_HEAP_GROWTH_BYTES = 16 * 1024 * 1024;
 
-/** Deterministic PRNG (mulberry32), so a failing run can be replayed with its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const gc = (globalThis as { gc?: () => void }).gc;
 function heapAfterGc(): number {
   gc?.();
@@ -55,8 +44,8 @@ function heapAfterGc(): number {
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 const clock = new SimulatedClock();
-const rand = mulberry32(SEED);
-const jitter = mulberry32(SEED + 1);
+const rand = seededRandom(SEED);
+const jitter = seededRandom(SEED + 1);
 const breaker = createCircuitBreaker({
   name: 'soak',
   clock,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isCircuitOpenError, type StateChange } from '../../src/index.js';
-import { failCalls, NodeDown, outcome, timedCall } from './helpers/calls.js';
-import { flush } from './helpers/deferred.js';
+import { outcome } from '../support/outcome.js';
+import { settle } from '../support/settle.js';
+import { failCalls, NodeDown, timedCall } from './helpers/calls.js';
 import { harness } from './helpers/harness.js';
 
 /** The open time planned by the last transition into open. */
@@ -47,10 +48,10 @@ describe('backoff: how long the breaker stays open', () => {
       expect(changes.at(-1)!.attempt).toBe(k);
       seen.push(delay);
       clock.increment(delay - 1);
-      await flush();
+      await settle();
       expect(checks).toBe(k);
       clock.increment(1);
-      await flush();
+      await settle();
       expect(checks).toBe(k + 1);
       expect(breaker.state).toBe('open');
       expect(changes.at(-1)!.reason).toEqual({ trigger: 'healthCheck', outcome: 'unhealthy' });

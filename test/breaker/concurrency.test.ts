@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { createCircuitBreaker, isCircuitOpenError, type StateChange } from '../../src/index.js';
 import { captureLogger } from '../support/captureLogger.js';
-import { deferred, flush, type Deferred } from './helpers/deferred.js';
+import { settle } from '../support/settle.js';
+import { deferred, type Deferred } from './helpers/deferred.js';
 import { seededRandom } from '../../src/demo/seededRandom.js';
 
 class NodeError extends Error {}
@@ -136,11 +137,11 @@ async function runScenario(seed: number, total: number) {
       op.call.latencyMs = clock.now() - op.startedAt;
       if (op.outcome === 'ok') op.answer.resolve('fill');
       else op.answer.reject(op.outcome === 'fail' ? new NodeError('503') : new BusinessRejection('rejected'));
-      if (random() < 0.5) await flush();
+      if (random() < 0.5) await settle();
     }
-    await flush();
+    await settle();
   }
-  await flush();
+  await settle();
   return { breaker, calls, changes, logger };
 }
 

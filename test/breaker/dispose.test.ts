@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitOpenError, isCircuitOpenError, type StateChange } from '../../src/index.js';
-import { failCalls, outcome, timedCalls } from './helpers/calls.js';
+import { outcome } from '../support/outcome.js';
 import { CountingClock } from '../support/CountingClock.js';
-import { deferred, flush } from './helpers/deferred.js';
+import { settle } from '../support/settle.js';
+import { failCalls, timedCalls } from './helpers/calls.js';
+import { deferred } from './helpers/deferred.js';
 import { harness } from './helpers/harness.js';
 
 describe('dispose', () => {
@@ -36,7 +38,7 @@ describe('dispose', () => {
     });
     await failCalls(breaker, 5);
     clock.increment(30_000);
-    await flush();
+    await settle();
     expect(signal).toBeDefined();
     expect(clock.pending).toBe(1); // its timeout
     breaker.dispose();

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitOpenError, isCircuitOpenError, type CircuitBreaker } from '../../src/index.js';
-import { failCalls, NodeDown, outcome, timedCall, timedCalls, type ManualClock } from './helpers/calls.js';
-import { deferred, flush, type Deferred } from './helpers/deferred.js';
+import { outcome } from '../support/outcome.js';
+import { settle } from '../support/settle.js';
+import { failCalls, NodeDown, timedCall, timedCalls, type ManualClock } from './helpers/calls.js';
+import { deferred, type Deferred } from './helpers/deferred.js';
 import { harness } from './helpers/harness.js';
 
 /** Trips the breaker on failures and waits out the first backoff: it is then half-open. */
@@ -217,7 +219,7 @@ describe('→ closed resets the window, the streak and the attempt', () => {
     await timedCall(breaker, clock, 10);
     expect(breaker.state).toBe('closed');
     clock.increment(60_000);
-    await flush();
+    await settle();
     expect(breaker.state).toBe('closed');
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { isCircuitOpenError, type StateChange } from '../../src/index.js';
-import { failCalls, outcome, timedCall } from './helpers/calls.js';
-import { deferred, flush, type Deferred } from './helpers/deferred.js';
+import { isCircuitOpenError, type CircuitBreaker, type StateChange } from '../../src/index.js';
+import { outcome } from '../support/outcome.js';
+import { settle } from '../support/settle.js';
+import { failCalls, timedCall, type ManualClock } from './helpers/calls.js';
+import { deferred, type Deferred } from './helpers/deferred.js';
 import { harness } from './helpers/harness.js';
 
 /** A health check whose every run is settled by hand. */
@@ -15,6 +17,13 @@ function manualHealthCheck() {
   return { runs, check };
 }
 
+/** Trips the breaker (5 failures) and waits out the first 30 s backoff: the health check has been called. */
+async function tripAndWaitOutBackoff(breaker: CircuitBreaker, clock: ManualClock): Promise<void> {
+  await failCalls(breaker, 5);
+  clock.increment(30_000);
+  await settle();
+}
+
 const openTimeOf = (c: StateChange): number => c.nextAttemptAt! - c.at;
 
 describe('health check before half-open', () => {
@@ -23,10 +32,10 @@ describe('health check before half-open', () => {
     const { breaker, clock, changes } = harness({ healthCheck: hc.check });
     await failCalls(breaker, 5);
     clock.increment(29_999);
-    await flush();
+    await settle();
     expect(hc.runs).toHaveLength(0);
     clock.increment(1);
-    await flush();
+    await settle();
     expect(hc.runs).toHaveLength(1);
     expect(breaker.state).toBe('open');
     let invoked = false;
@@ -35,7 +44,7 @@ describe('health check before half-open', () => {
     expect(!during.ok && isCircuitOpenError(during.error)).toBe(true);
 
     hc.runs[0]!.answer.resolve({ status: 'up' });
-    await flush();
+    await settle();
     expect(breaker.state).toBe('halfOpen');
     expect(changes.at(-1)).toMatchObject({ from: 'open', to: 'halfOpen', reason: { trigger: 'healthCheck', outcome: 'healthy' } });
     expect(hc.runs[0]!.signal.aborted).toBe(false);
@@ -43,20 +52,16 @@ describe('health check before half-open', () => {
 
   it.each([undefined, 0, '', null, true, 'ok'])('counts a check resolving to %j as healthy (only false is unhealthy)', async (answer) => {
     const { breaker, clock } = harness({ healthCheck: async () => answer });
-    await failCalls(breaker, 5);
-    clock.increment(30_000);
-    await flush();
+    await tripAndWaitOutBackoff(breaker, clock);
     expect(breaker.state).toBe('halfOpen');
   });
 
   it('returns false → open again with attempt + 1 and the next, longer backoff', async () => {
     const hc = manualHealthCheck();
     const { breaker, clock, changes } = harness({ healthCheck: hc.check });
-    await failCalls(breaker, 5);
-    clock.increment(30_000);
-    await flush();
+    await tripAndWaitOutBackoff(breaker, clock);
     hc.runs[0]!.answer.resolve(false);
-    await flush();
+    await settle();
     expect(breaker.state).toBe('open');
     const c = changes.at(-1)!;
     expect(c).toMatchObject({ from: 'open', to: 'open', attempt: 1, reason: { trigger: 'healthCheck', outcome: 'unhealthy' } });
@@ -70,9 +75,7 @@ describe('health check before half-open', () => {
         throw new TypeError('probe endpoint missing');
       },
     });
-    await failCalls(breaker, 5);
-    clock.increment(30_000);
-    await flush();
+    await tripAndWaitOutBackoff(breaker, clock);
     expect(breaker.state).toBe('open');
     expect(changes.at(-1)).toMatchObject({
       to: 'open',
@@ -89,11 +92,9 @@ describe('health check before half-open', () => {
   ])('rejects with %s → open again with attempt + 1', async (_label, rejection) => {
     const hc = manualHealthCheck();
     const { breaker, clock, changes } = harness({ healthCheck: hc.check });
-    await failCalls(breaker, 5);
-    clock.increment(30_000);
-    await flush();
+    await tripAndWaitOutBackoff(breaker, clock);
     hc.runs[0]!.answer.reject(rejection);
-    await flush();
+    await settle();
     expect(breaker.state).toBe('open');
     expect(changes.at(-1)).toMatchObject({ to: 'open', attempt: 1, reason: { trigger: 'healthCheck', outcome: 'error' } });
     expect(openTimeOf(changes.at(-1)!)).toBe(60_000);
@@ -102,16 +103,14 @@ describe('health check before half-open', () => {
   it('hangs → after healthCheckTimeoutMs (5 000) counts unhealthy, aborts its signal, and a late answer changes nothing', async () => {
     const hc = manualHealthCheck();
     const { breaker, clock, changes } = harness({ healthCheck: hc.check });
-    await failCalls(breaker, 5);
-    clock.increment(30_000);
-    await flush();
+    await tripAndWaitOutBackoff(breaker, clock);
     const run = hc.runs[0]!;
     clock.increment(4_999);
-    await flush();
+    await settle();
     expect(run.signal.aborted).toBe(false);
     const before = changes.length;
     clock.increment(1);
-    await flush();
+    await settle();
     expect(run.signal.aborted).toBe(true);
     expect(breaker.state).toBe('open');
     expect(changes).toHaveLength(before + 1);
@@ -119,7 +118,7 @@ describe('health check before half-open', () => {
     expect(openTimeOf(changes.at(-1)!)).toBe(60_000);
 
     run.answer.resolve(true); // the late "healthy" must not open the gate
-    await flush();
+    await settle();
     expect(breaker.state).toBe('open');
     expect(changes).toHaveLength(before + 1);
   });
@@ -127,19 +126,15 @@ describe('health check before half-open', () => {
   it('honours a custom healthCheckTimeoutMs', async () => {
     const hc = manualHealthCheck();
     const { breaker, clock, changes } = harness({ healthCheck: hc.check, healthCheckTimeoutMs: 250 });
-    await failCalls(breaker, 5);
-    clock.increment(30_000);
-    await flush();
+    await tripAndWaitOutBackoff(breaker, clock);
     clock.increment(250);
-    await flush();
+    await settle();
     expect(changes.at(-1)!.reason).toEqual({ trigger: 'healthCheck', outcome: 'timeout', timeoutMs: 250 });
   });
 
   it('after a healthy check, a passing probe closes the circuit', async () => {
     const { breaker, clock } = harness({ healthCheck: async () => true });
-    await failCalls(breaker, 5);
-    clock.increment(30_000);
-    await flush();
+    await tripAndWaitOutBackoff(breaker, clock);
     await timedCall(breaker, clock, 15);
     expect(breaker.state).toBe('closed');
   });

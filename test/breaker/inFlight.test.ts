@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCircuitOpenError, type CircuitOpenError } from '../../src/index.js';
-import { outcome, timedCall, timedCalls } from './helpers/calls.js';
+import { outcome } from '../support/outcome.js';
+import { timedCall, timedCalls } from './helpers/calls.js';
 import { harness } from './helpers/harness.js';
 
 /** A call that never settles. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StateChange } from '../../src/index.js';
+import { settle } from '../support/settle.js';
 import { failCalls, NodeDown, timedCall } from './helpers/calls.js';
 import { harness } from './helpers/harness.js';
 
@@ -116,7 +117,7 @@ describe('onStateChange and stateChanges$', () => {
     const { breaker, clock, changes } = harness({ healthCheck: async () => false });
     await failCalls(breaker, 5);
     clock.increment(30_000);
-    await new Promise((r) => setImmediate(r));
+    await settle();
     expect(changes.map((c) => `${c.from}→${c.to}`)).toEqual(['closed→open', 'open→open']);
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isCircuitOpenError, type CircuitOpenError } from '../../src/index.js';
-import { failCalls, NodeDown, outcome, timedCall, timedCalls } from './helpers/calls.js';
-import { flush } from './helpers/deferred.js';
+import { outcome } from '../support/outcome.js';
+import { settle } from '../support/settle.js';
+import { failCalls, NodeDown, timedCall, timedCalls } from './helpers/calls.js';
 import { harness } from './helpers/harness.js';
 
 const desk = { by: 'desk-7', why: 'venue halted trading' };
@@ -27,7 +28,7 @@ describe('manual controls', () => {
     expect(e.reason).toEqual({ trigger: 'manual', action: 'forceOpen', ...desk });
 
     clock.increment(3_600_000); // an hour: well past the longest backoff
-    await flush();
+    await settle();
     expect(breaker.state).toBe('open');
     expect(checks).toBe(0);
 

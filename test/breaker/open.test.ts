@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitOpenError, isCircuitOpenError } from '../../src/index.js';
-import { failCalls, outcome, timedCall } from './helpers/calls.js';
+import { outcome } from '../support/outcome.js';
+import { failCalls, timedCall } from './helpers/calls.js';
 import { harness } from './helpers/harness.js';
 
 describe('open: every call is refused at once', () => {

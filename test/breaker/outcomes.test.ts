@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isCircuitOpenError } from '../../src/index.js';
-import { failCalls, NodeDown, outcome, timedCall } from './helpers/calls.js';
+import { outcome } from '../support/outcome.js';
+import { failCalls, NodeDown, timedCall } from './helpers/calls.js';
 import { harness } from './helpers/harness.js';
 
 class OrderRejected extends Error {

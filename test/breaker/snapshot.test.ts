@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { ConfigError, createCircuitBreaker, isCircuitOpenError, isConfigError, type BreakerSnapshot } from '../../src/index.js';
-import { failCalls, outcome, timedCall, timedCalls } from './helpers/calls.js';
+import { outcome } from '../support/outcome.js';
+import { failCalls, timedCall, timedCalls } from './helpers/calls.js';
 import { harness } from './helpers/harness.js';
 
 /** The snapshot as it would come back from a file or Redis. */

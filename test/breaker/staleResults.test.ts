@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { failCalls, NodeDown, outcome, timedCall } from './helpers/calls.js';
+import { outcome } from '../support/outcome.js';
+import { failCalls, NodeDown, timedCall } from './helpers/calls.js';
 import { deferred } from './helpers/deferred.js';
 import { harness } from './helpers/harness.js';
 

@@ -30,7 +30,7 @@ function client(url = redisUrl()): Redis {
 async function join(name: string, extra: Partial<Parameters<typeof connectFleet>[1]> = {}, url?: string) {
   const registry = new BreakerRegistry({ logger: silent, failureThreshold: 1, recoveryTimeoutMs: 60_000 });
   const redis = client(url);
-  const fleet = await connectFleet(registry, { redis, fleet: name, logger: silent, digestPeriodMs: 0, ...extra });
+  const fleet = await connectFleet(registry, { redis, fleet: name, logger: silent, ...extra });
   cleanups.push(() => registry.dispose(), () => fleet.close());
   return { registry, redis, fleet };
 }
@@ -124,12 +124,43 @@ describe('connectFleet latency sharing', () => {
     expect(latency.p99).not.toBeNull();
     expect(await pushing.fleet.latency('venue')).toMatchObject({ count: 50, instances: 1 });
   });
+
+  it('is on with the default options: fleet.latency() answers with every instance’s calls, none of them skipped', async () => {
+    const name = uniqueFleet('digest-default');
+    const one = await join(name);
+    const two = await join(name);
+    const a = one.registry.get('venue');
+    const b = two.registry.get('venue');
+    for (let i = 0; i < 40; i++) await a.execute(() => i);
+    for (let i = 0; i < 60; i++) await b.execute(() => i);
+    // Nothing was read per call: fleet.latency() reads the window, so the local numbers are there at once.
+    expect(await one.fleet.latency('venue')).toMatchObject({ count: 40, instances: 1, complete: true });
+    await two.fleet.pushLatency(); // the 5 s period, brought forward
+    const fleetWide = await one.fleet.latency('venue');
+    expect(fleetWide).toMatchObject({ count: 100, instances: 2, complete: true });
+    expect(fleetWide.p99).not.toBeNull();
+    expect([one.fleet.stats().latencySkipped, two.fleet.stats().latencySkipped]).toEqual([0, 0]);
+  });
+
+  it('counts the latencies that left a breaker’s window before the digest read them in stats().latencySkipped', async () => {
+    const { registry, fleet } = await join(uniqueFleet('digest-skipped'));
+    const breaker = registry.get('venue', { windowSize: 10 });
+    for (let i = 0; i < 30; i++) await breaker.execute(() => i);
+    const { count } = await fleet.latency('venue');
+    const { latencySkipped } = fleet.stats();
+    // 30 calls through a window of 10 within (at most) two reads a second apart: at least 10 are skipped.
+    expect(count + latencySkipped).toBe(30);
+    expect(latencySkipped).toBeGreaterThanOrEqual(10);
+    expect(count).toBeGreaterThanOrEqual(10);
+  });
 });
 
 describe('connectFleet keeps Redis off the call path', () => {
   it('sends no Redis command while calls succeed in closed or are refused in open (MONITOR as the oracle)', async () => {
     const name = uniqueFleet('monitor');
-    const { registry } = await join(name);
+    // The default options' call path (latency digest on: its window read is timer-only), with the 5 s push
+    // pushed out of this test's few seconds so that MONITOR sees only what calls would cause.
+    const { registry } = await join(name, { digestPeriodMs: 60_000 });
     const monitor = await client().monitor();
     cleanups.push(() => monitor.disconnect());
     const commands: string[] = [];

@@ -25,7 +25,8 @@ describe('fleet-wide latency', () => {
     const fleet = uniqueFleet('latency');
     const options = { latencyThresholdMs: 10_000, windowSize: 1_000, minimumSamples: 1_000 };
     instances = await Promise.all(
-      ['a', 'b', 'c'].map((instance) => FleetInstance.start({ redisUrl: redisUrl(), fleet, instance, breaker: 'venue', options, digestPeriodMs: 60_000 })),
+      // The default fleet options: latency sharing is on, read from each breaker's window on a timer.
+      ['a', 'b', 'c'].map((instance) => FleetInstance.start({ redisUrl: redisUrl(), fleet, instance, breaker: 'venue', options })),
     );
     // Each instance sees a different latency profile: the fleet's P99 is nobody's P99.
     const profile = (base: number, tail: number, seed: number) =>

@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import {
@@ -7,8 +6,10 @@ import {
   LatencyDigest,
   mergeLatencyDigests,
   trackLatencyDigest,
-  type LatencySample,
+  type CircuitBreaker,
+  type Clock,
   type LatencyDigestJSON,
+  type Logger,
 } from '../../src/index.js';
 
 // Oracle: the exact rank of an estimate in the sorted union. An estimate v is correct for q when q·n lies
@@ -217,49 +218,177 @@ describe('LatencyDigest', () => {
 });
 
 describe('trackLatencyDigest', () => {
-  it('pushes the samples into the digest in batches of batchSize, off the per-call path', () => {
-    const samples$ = new Subject<LatencySample>();
-    const digest = new LatencyDigest();
-    let pushes = 0;
-    const push = digest.push.bind(digest);
-    digest.push = (batch) => {
-      pushes++;
-      push(batch);
-    };
-    const tracker = trackLatencyDigest({ samples$ }, { batchSize: 4, digest });
-    for (let i = 1; i <= 10; i++) samples$.next({ latencyMs: i, failed: false, at: i });
-    expect(pushes).toBe(2);
-    expect(tracker.digest.count).toBe(8);
-    tracker.flush();
-    expect(tracker.digest.count).toBe(10);
-    expect(tracker.digest.quantile(1)).toBe(10);
-    samples$.next({ latencyMs: Number.NaN, failed: false, at: 0 }); // ignored, never thrown into the Subject
-    tracker.dispose();
-    expect(tracker.digest.count).toBe(10);
-    expect(samples$.observed).toBe(false); // nothing left subscribed
-    samples$.next({ latencyMs: 99, failed: false, at: 0 });
-    tracker.flush();
-    expect(tracker.digest.count).toBe(10);
-  });
-
-  it('follows a real breaker and flushes the partial batch when the breaker is disposed', async () => {
+  /** A SimulatedClock that knows which of its timers are still pending. */
+  function countingClock() {
     const clock = new SimulatedClock();
-    const breaker = createCircuitBreaker({ name: 'venue', clock, random: () => 0.5 });
-    const tracker = trackLatencyDigest(breaker, { batchSize: 100 });
-    for (let i = 0; i < 150; i++) {
+    const pending = new Set<unknown>();
+    const counting: Clock = {
+      now: () => clock.now(),
+      setTimeout: (fn, ms) => {
+        const id = clock.setTimeout(() => {
+          pending.delete(id);
+          fn();
+        }, ms);
+        pending.add(id);
+        return id;
+      },
+      clearTimeout: (id) => {
+        pending.delete(id);
+        clock.clearTimeout(id);
+      },
+    };
+    return { clock, counting, pending };
+  }
+
+  /** Runs `latencies` through the breaker, each taking that long on the simulated clock. */
+  async function calls(breaker: CircuitBreaker, clock: SimulatedClock, latencies: readonly number[]): Promise<void> {
+    for (const ms of latencies) {
       await breaker.execute(() => {
-        clock.increment(i % 10);
-        return i;
+        clock.increment(ms);
+        return ms;
       });
     }
-    expect(tracker.digest.count).toBe(100);
-    breaker.dispose();
-    expect(tracker.digest.count).toBe(150);
-    expect(tracker.digest.quantile(1)).toBe(9);
+  }
+
+  const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+  it('does nothing per call: the window is read into the digest once per period, in one batch', async () => {
+    const { clock, counting } = countingClock();
+    const breaker = createCircuitBreaker({ name: 'venue', clock, random: () => 0.5, windowSize: 100, logger: silent });
+    let reads = 0;
+    const counted = { latenciesSince: (cursor: number) => (reads++, breaker.latenciesSince(cursor)) };
+    const digest = new LatencyDigest();
+    const batches: number[] = [];
+    const push = digest.push.bind(digest);
+    digest.push = (batch) => {
+      batches.push(batch.length);
+      push(batch);
+    };
+    const tracker = trackLatencyDigest(counted, { periodMs: 1_000, clock: counting, digest });
+    const first = Array.from({ length: 50 }, (_, k) => (k * 7) % 10); // 225 ms in all
+    await calls(breaker, clock, first);
+    expect([reads, batches, tracker.digest.count]).toEqual([0, [], 0]);
+
+    clock.increment(1_000 - 225);
+    expect([reads, batches, tracker.digest.count]).toEqual([1, [50], 50]);
+    expect([tracker.digest.quantile(0), tracker.digest.quantile(1)]).toEqual([Math.min(...first), Math.max(...first)]);
+    clock.increment(1_000); // no calls in this period: an empty read
+    expect([reads, tracker.digest.count]).toEqual([2, 50]);
+    await calls(breaker, clock, [400]); // a slow call: read at the next tick
+    clock.increment(1_000);
+    expect(tracker.digest.count).toBe(51);
+    expect(tracker.digest.quantile(1)).toBe(400);
+    expect(tracker.skipped).toBe(0);
     tracker.dispose();
   });
 
-  it('rejects a batch size that is not a positive integer', () => {
-    expect(() => trackLatencyDigest({ samples$: new Subject<LatencySample>() }, { batchSize: 0 })).toThrow('batchSize');
+  it('counts the latencies that left the window before a read as skipped, and reads the rest', async () => {
+    const { clock, counting } = countingClock();
+    const breaker = createCircuitBreaker({ name: 'venue', clock, random: () => 0.5, windowSize: 100, logger: silent });
+    const tracker = trackLatencyDigest(breaker, { periodMs: 1_000, clock: counting });
+    const latencies = Array.from({ length: 250 }, (_, k) => k % 4); // 375 ms: all within one period
+    await calls(breaker, clock, latencies);
+    tracker.flush();
+    expect(tracker.skipped).toBe(150);
+    expect(tracker.digest.count).toBe(100);
+    // The oracle: exactly the last 100 calls (the window's), whatever the digest's internals.
+    const last = latencies.slice(-100);
+    expect(tracker.digest.quantile(1)).toBe(Math.max(...last));
+    expect(tracker.digest.count + tracker.skipped).toBe(latencies.length);
+    tracker.dispose();
+  });
+
+  it('counts latencies reset away by a restart of the window (forceClose) as skipped', async () => {
+    const { clock, counting } = countingClock();
+    const breaker = createCircuitBreaker({ name: 'venue', clock, random: () => 0.5, logger: silent });
+    const tracker = trackLatencyDigest(breaker, { clock: counting });
+    await calls(breaker, clock, [1, 2, 3]);
+    tracker.flush();
+    await calls(breaker, clock, [4, 5]);
+    breaker.forceClose({ by: 'test', why: 'fresh window' });
+    await calls(breaker, clock, [6]);
+    clock.increment(1_000);
+    expect([tracker.digest.count, tracker.skipped]).toEqual([4, 2]);
+    expect([tracker.digest.quantile(0), tracker.digest.quantile(1)]).toEqual([1, 6]);
+    tracker.dispose();
+  });
+
+  it('after dispose nothing is pending: it flushes once more, clears its timer and reads no more', async () => {
+    const { clock, counting, pending } = countingClock();
+    const breaker = createCircuitBreaker({ name: 'venue', clock, random: () => 0.5, logger: silent });
+    let reads = 0;
+    const counted = { latenciesSince: (cursor: number) => (reads++, breaker.latenciesSince(cursor)) };
+    const tracker = trackLatencyDigest(counted, { periodMs: 500, clock: counting });
+    expect(pending.size).toBe(1);
+    clock.increment(500);
+    clock.increment(500);
+    expect([reads, pending.size]).toEqual([2, 1]); // re-armed after each read
+    await calls(breaker, clock, [3, 4]);
+    tracker[Symbol.dispose]();
+    expect([reads, tracker.digest.count, pending.size]).toEqual([3, 2, 0]);
+    tracker.dispose(); // idempotent
+    await calls(breaker, clock, [5]);
+    tracker.flush(); // a no-op now
+    clock.increment(10_000);
+    expect([reads, tracker.digest.count, pending.size]).toEqual([3, 2, 0]);
+    breaker.dispose();
+  });
+
+  it('keeps reading a disposed breaker without throwing, until the tracker is disposed itself', async () => {
+    const { clock, counting } = countingClock();
+    const breaker = createCircuitBreaker({ name: 'venue', clock, random: () => 0.5, logger: silent });
+    const tracker = trackLatencyDigest(breaker, { clock: counting });
+    await calls(breaker, clock, [1, 9, 5]);
+    breaker.dispose();
+    expect(() => clock.increment(1_000)).not.toThrow();
+    expect(tracker.digest.count).toBe(3);
+    expect(tracker.digest.quantile(1)).toBe(9);
+    expect(() => clock.increment(1_000)).not.toThrow(); // nothing new: an empty read
+    expect(() => tracker.dispose()).not.toThrow();
+    expect(tracker.digest.count).toBe(3);
+  });
+
+  it('logs a read that throws in the timer and reads again next period', () => {
+    const { clock, counting } = countingClock();
+    let fail = true;
+    let recorded = 2;
+    const breaker = {
+      latenciesSince: (cursor: number) => {
+        if (fail) throw new Error('window gone');
+        return { latenciesMs: [7, 8].slice(cursor), cursor: recorded, skipped: 0 };
+      },
+    };
+    const logged: unknown[] = [];
+    const logger: Logger = { ...silent, error: (fields) => logged.push((fields as { err: unknown }).err) };
+    const tracker = trackLatencyDigest(breaker, { clock: counting, logger });
+    expect(() => clock.increment(1_000)).not.toThrow();
+    expect(logged).toHaveLength(1);
+    expect(String(logged[0])).toContain('window gone');
+    fail = false;
+    clock.increment(1_000);
+    expect(tracker.digest.count).toBe(2);
+    recorded = 2;
+    fail = true;
+    expect(() => tracker.dispose()).not.toThrow(); // its last read fails: logged, and the timer is gone anyway
+    expect(logged).toHaveLength(2);
+  });
+
+  it('counts latencies a structural breaker returns that are not finite numbers ≥ 0 as skipped, never pushing them', () => {
+    const { clock, counting } = countingClock();
+    const breaker = { latenciesSince: () => ({ latenciesMs: [1, Number.NaN, -1, Infinity, 2], cursor: 5, skipped: 1 }) };
+    const tracker = trackLatencyDigest(breaker, { clock: counting });
+    clock.increment(1_000);
+    expect([tracker.digest.count, tracker.skipped]).toEqual([2, 4]);
+    tracker.dispose();
+  });
+
+  it('rejects a period, clock, digest or breaker that would not work', () => {
+    const breaker = { latenciesSince: () => ({ latenciesMs: [], cursor: 0, skipped: 0 }) };
+    for (const periodMs of [0, -1, Number.NaN, Infinity]) {
+      expect(() => trackLatencyDigest(breaker, { periodMs })).toThrow('periodMs');
+    }
+    expect(() => trackLatencyDigest(breaker, { clock: {} as Clock })).toThrow('clock');
+    expect(() => trackLatencyDigest(breaker, { digest: {} as LatencyDigest })).toThrow('digest');
+    expect(() => trackLatencyDigest({} as typeof breaker)).toThrow('latenciesSince');
   });
 });

@@ -9,7 +9,10 @@ import {
   type Ticket,
   type Verdict,
 } from './referenceModel.js';
-import { settle, SteppedClock } from './SteppedClock.js';
+import { SteppingClock } from '../../src/demo/SteppingClock.js';
+import { advanceBy } from '../support/advanceBy.js';
+import { outcome as settled, type Outcome as Settled } from '../support/outcome.js';
+import { settle } from '../support/settle.js';
 
 /*
  * Model-based test (fast-check `fc.commands` + `fc.asyncModelRun`): random call outcomes, latencies, time
@@ -33,26 +36,16 @@ interface PendingProbe {
   readonly result: Promise<Settled>;
 }
 
-type Settled = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
-
 /** The system under test and what the test needs to drive it. */
 interface Real {
   readonly breaker: CircuitBreaker;
-  readonly clock: SteppedClock;
+  readonly clock: SteppingClock;
   readonly changes: StateChange[];
   /** Lines the breaker logged at error level: a listener or predicate threw, or the machine failed. */
   readonly errors: unknown[];
   /** What the scripted health check answers when the breaker next calls it. */
   readonly script: { verdict: Verdict };
   readonly pending: PendingProbe[];
-}
-
-async function settled(p: Promise<unknown>): Promise<Settled> {
-  try {
-    return { ok: true, value: await p };
-  } catch (error) {
-    return { ok: false, error };
-  }
 }
 
 function errorFor(outcome: CallOutcome, label: string): Error | null {
@@ -128,7 +121,7 @@ class CallCommand implements Cmd {
     const value = `v${this.latencyMs}`;
     const operation = async (): Promise<string> => {
       invoked = true;
-      await r.clock.advanceBy(this.latencyMs);
+      await advanceBy(r.clock, this.latencyMs);
       if (thrown !== null) throw thrown;
       return value;
     };
@@ -139,7 +132,7 @@ class CallCommand implements Cmd {
       m.advanceTo(m.now + this.latencyMs);
       m.complete(admission.ticket, this.outcome);
     }
-    const got = await settled(call);
+    const got = await settled<unknown>(call);
     await settle();
     expect(invoked).toBe(admission.admitted); // a refused call is never sent
     expectCallerSaw(admission, this.outcome, value, thrown, got, this.api);
@@ -167,7 +160,7 @@ class StartProbeCommand implements Cmd {
   check = (m: Readonly<ReferenceModel>): boolean => m.state === 'halfOpen';
   async run(m: ReferenceModel, r: Real): Promise<void> {
     if (this.waitMs > 0) {
-      await r.clock.advanceBy(this.waitMs);
+      await advanceBy(r.clock, this.waitMs);
       m.advanceTo(m.now + this.waitMs);
     }
     expect(m.state).not.toBe('closed'); // time alone never closes: a held call here would be a probe or refused
@@ -224,7 +217,7 @@ class TimeStepCommand implements Cmd {
   constructor(readonly ms: number) {}
   check = (): boolean => true;
   async run(m: ReferenceModel, r: Real): Promise<void> {
-    await r.clock.advanceBy(this.ms);
+    await advanceBy(r.clock, this.ms);
     m.advanceTo(m.now + this.ms);
     expectSameState(m, r);
   }
@@ -311,7 +304,7 @@ function commandsFor(config: ModelConfig, maxCommands: number, profile: Profile 
 }
 
 function setup(config: ModelConfig): { model: ReferenceModel; real: Real } {
-  const clock = new SteppedClock();
+  const clock = new SteppingClock();
   const errors: unknown[] = [];
   const script: Real['script'] = { verdict: { kind: 'healthy', value: true } };
   const healthCheck = (signal: AbortSignal): Promise<unknown> => {

@@ -33,14 +33,20 @@ async function trip(breaker: CircuitBreaker): Promise<void> {
   expect(breaker.state).toBe('open');
 }
 
+/** The half before a restart: a breaker on a fresh clock (set to `startAt`) saving to a fresh store, tripped. */
+async function trippedAndSaved(startAt = 0): Promise<{ clock: SimulatedClock; store: MemoryStateStore; before: CircuitBreaker }> {
+  const clock = new SimulatedClock();
+  clock.set(startAt);
+  const store = new MemoryStateStore();
+  const before = makeBreaker(clock);
+  attachStateStore(before, store);
+  await trip(before);
+  return { clock, store, before };
+}
+
 describe('restoring a breaker after a restart', () => {
   it('an open breaker saved to a store stays open for the remaining backoff, then recovers as usual', async () => {
-    const clock = new SimulatedClock();
-    clock.set(1_000_000);
-    const store = new MemoryStateStore();
-    const before = makeBreaker(clock);
-    attachStateStore(before, store);
-    await trip(before);
+    const { clock, store, before } = await trippedAndSaved(1_000_000);
     const deadline = before.stats().nextAttemptAt!;
     expect(deadline).toBe(1_000_000 + 10_000);
     clock.increment(4_000);
@@ -64,11 +70,7 @@ describe('restoring a breaker after a restart', () => {
   });
 
   it('a breaker restored after its deadline passed recovers at once', async () => {
-    const clock = new SimulatedClock();
-    const store = new MemoryStateStore();
-    const before = makeBreaker(clock);
-    attachStateStore(before, store);
-    await trip(before);
+    const { clock, store, before } = await trippedAndSaved();
     before.dispose();
     clock.increment(60_000); // the restart took longer than the backoff
     const after = makeBreaker(clock, { restore: store.load('venue') });
@@ -79,11 +81,7 @@ describe('restoring a breaker after a restart', () => {
   });
 
   it('keeps the failed-attempt count, so the next backoff keeps growing', async () => {
-    const clock = new SimulatedClock();
-    const store = new MemoryStateStore();
-    const before = makeBreaker(clock);
-    attachStateStore(before, store);
-    await trip(before);
+    const { clock, store, before } = await trippedAndSaved();
     clock.increment(10_000);
     await before.execute(fail).catch(() => {}); // the probe fails: attempt 1, backoff 20 s
     expect(before.stats()).toMatchObject({ state: 'open', attempt: 1, nextAttemptAt: clock.now() + 20_000 });
@@ -95,11 +93,7 @@ describe('restoring a breaker after a restart', () => {
   });
 
   it('a half-open breaker comes back open: its probes died with the process', async () => {
-    const clock = new SimulatedClock();
-    const store = new MemoryStateStore();
-    const before = makeBreaker(clock);
-    attachStateStore(before, store);
-    await trip(before);
+    const { clock, store, before } = await trippedAndSaved();
     clock.increment(10_000);
     expect(before.state).toBe('halfOpen');
     void before.execute(() => new Promise(() => {})); // a probe in flight when the process dies

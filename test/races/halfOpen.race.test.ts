@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { createCircuitBreaker, isCircuitOpenError, type CircuitBreaker, type StateChange } from '../../src/index.js';
+import { settle } from '../support/settle.js';
 
 /*
  * Races in half-open, explored by fast-check's scheduler: it decides in which order concurrent calls
@@ -262,7 +263,7 @@ describe('half-open under reordered concurrency (fc.scheduler)', () => {
   it('admits at most halfOpenRequests probes per stay, ends each stay once, and ignores stale results (task by task)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.scheduler({ act: async (f) => { await f(); await new Promise<void>((resolve) => setImmediate(resolve)); } }),
+        fc.scheduler({ act: async (f) => { await f(); await settle(); } }),
         fc.integer({ min: 1, max: 4 }),
         fc.array(callSpecArb, { minLength: 1, maxLength: 10 }),
         fc.array(extraArb, { maxLength: 14 }),

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { config as rxConfig, type Observable } from 'rxjs';
 import { SimulatedClock } from 'xstate';
 import { createCircuitBreaker, isCircuitOpenError, isConfigError, type CircuitBreakerOptions } from '../../src/index.js';
+import { settle } from '../support/settle.js';
 import { faultHarness, rejectWith } from './harness.js';
 
 const unhandled: unknown[] = [];
@@ -16,8 +17,8 @@ beforeAll(() => void process.on('unhandledRejection', onUnhandled));
 afterAll(() => void process.off('unhandledRejection', onUnhandled));
 afterEach(async () => {
   // Node reports an unhandled rejection after the microtask queue drains: give it two turns.
-  await new Promise((r) => setImmediate(r));
-  await new Promise((r) => setImmediate(r));
+  await settle();
+  await settle();
   expect(unhandled).toEqual([]);
   unhandled.length = 0;
 });
@@ -34,8 +35,13 @@ const small: CircuitBreakerOptions = {
   healthCheckTimeoutMs: 300,
 };
 
-async function toHalfOpen(h: ReturnType<typeof faultHarness>): Promise<void> {
+/** Fails three calls through the harness: with {@link small}, the breaker is open after it. */
+async function trip(h: ReturnType<typeof faultHarness>): Promise<void> {
   for (let i = 0; i < 3; i++) await h.settle(rejectWith(new Error('down')));
+}
+
+async function toHalfOpen(h: ReturnType<typeof faultHarness>): Promise<void> {
+  await trip(h);
   expect(h.breaker.state).toBe('open');
   h.clock.increment(1_000);
   await Promise.resolve();
@@ -157,7 +163,7 @@ describe('health check faults', () => {
   for (const [what, healthCheck, reason] of cases) {
     it(`a health check that ${what}: unhealthy, open again with the next backoff`, async () => {
       const h = faultHarness({ ...small, healthCheck });
-      for (let i = 0; i < 3; i++) await h.settle(rejectWith(new Error('down')));
+      await trip(h);
       h.clock.increment(1_000);
       for (let i = 0; i < 5; i++) await Promise.resolve();
       expect(h.breaker.stats()).toMatchObject({ state: 'open', attempt: 1 });
@@ -169,7 +175,7 @@ describe('health check faults', () => {
   it('a health check that hangs: times out, its signal is aborted, open again with the next backoff', async () => {
     let signal: AbortSignal | undefined;
     const h = faultHarness({ ...small, healthCheck: (s) => ((signal = s), new Promise(() => {})) });
-    for (let i = 0; i < 3; i++) await h.settle(rejectWith(new Error('down')));
+    await trip(h);
     h.clock.increment(1_000);
     await Promise.resolve();
     expect(signal?.aborted).toBe(false);
@@ -183,7 +189,7 @@ describe('health check faults', () => {
   it('a health check still running at dispose is aborted and leaves no timer', async () => {
     let signal: AbortSignal | undefined;
     const h = faultHarness({ ...small, healthCheck: (s) => ((signal = s), new Promise(() => {})) });
-    for (let i = 0; i < 3; i++) await h.settle(rejectWith(new Error('down')));
+    await trip(h);
     h.clock.increment(1_000);
     await Promise.resolve();
     h.disposeAndCheck();
@@ -199,7 +205,7 @@ describe('listener faults', () => {
       throw new Error('listener bug');
     });
     h.breaker.onStateChange((c) => seen.push(c.to));
-    for (let i = 0; i < 3; i++) await h.settle(rejectWith(new Error('down')));
+    await trip(h);
     expect(seen).toEqual(['open']);
     expect(h.logs.filter((l) => l.level === 'error').map((l) => l.message)).toEqual(['a state change listener threw; it was ignored']);
     h.clock.increment(1_000);
@@ -215,7 +221,7 @@ describe('listener faults', () => {
       off();
     });
     h.breaker.onStateChange((c) => seen.push(`always:${c.to}`));
-    for (let i = 0; i < 3; i++) await h.settle(rejectWith(new Error('down')));
+    await trip(h);
     h.clock.increment(1_000);
     expect(seen).toEqual(['once:open', 'always:open', 'always:halfOpen']);
     h.disposeAndCheck();
@@ -232,7 +238,7 @@ describe('listener faults', () => {
         h.breaker.onStateChange((d) => seen.push(`late:${d.to}`));
       }
     });
-    for (let i = 0; i < 3; i++) await h.settle(rejectWith(new Error('down')));
+    await trip(h);
     h.clock.increment(1_000);
     expect(seen).toEqual(['first:open', 'first:halfOpen', 'late:halfOpen']);
     h.disposeAndCheck();
@@ -245,7 +251,7 @@ describe('listener faults', () => {
       seen.push(c.to);
       sub.unsubscribe();
     });
-    for (let i = 0; i < 3; i++) await h.settle(rejectWith(new Error('down')));
+    await trip(h);
     h.clock.increment(1_000);
     expect(seen).toEqual(['open']);
     expect(h.breaker.state).toBe('halfOpen');
@@ -274,7 +280,7 @@ describe('clock and latency faults', () => {
     const h = faultHarness(small);
     h.clock.nowOverride = () => Number.NaN;
     expect((await h.settle(() => 'a')).value).toBe('a');
-    for (let i = 0; i < 3; i++) await h.settle(rejectWith(new Error('down')));
+    await trip(h);
     expect(h.breaker.state).toBe('open');
     const { nextAttemptAt } = h.breaker.stats();
     expect(Number.isFinite(nextAttemptAt)).toBe(true);
@@ -340,7 +346,7 @@ describe('injected functions that misbehave', () => {
         throw new Error('entropy exhausted');
       },
     });
-    for (let i = 0; i < 3; i++) await h.settle(rejectWith(new Error('down')));
+    await trip(h);
     expect(h.breaker.state).toBe('open');
     expect(h.changes.map((c) => c.to)).toEqual(['open']);
     h.clock.increment(1_100); // 1 s ± 10 %
@@ -350,7 +356,7 @@ describe('injected functions that misbehave', () => {
 
   it.each([Number.NaN, -1, 5, Number.POSITIVE_INFINITY])('a random source that returns %s: the backoff stays within its bounds', async (value) => {
     const h = faultHarness({ ...small, random: () => value });
-    for (let i = 0; i < 3; i++) await h.settle(rejectWith(new Error('down')));
+    await trip(h);
     const delay = h.breaker.stats().nextAttemptAt! - h.clock.now();
     expect(delay).toBeGreaterThanOrEqual(900);
     expect(delay).toBeLessThanOrEqual(1_100);
@@ -400,7 +406,7 @@ describe('injected functions that misbehave', () => {
           throw bug;
         });
         source$.subscribe({ next: (v) => void after.push(v) });
-        for (let i = 0; i < 3; i++) await h.settle(rejectWith(new Error('down')));
+        await trip(h);
         expect(h.breaker.state).toBe('open');
         await new Promise((r) => setTimeout(r, 5)); // RxJS would report on a later macrotask
         expect(reported).toEqual([]);
@@ -443,7 +449,7 @@ describe('lifecycle misuse', () => {
     const h = faultHarness(small);
     let completions = 0;
     h.breaker.stateChanges$.subscribe({ complete: () => completions++ });
-    for (let i = 0; i < 3; i++) await h.settle(rejectWith(new Error('down')));
+    await trip(h);
     expect(h.clock.pending).toBe(1); // the backoff
     h.breaker.dispose();
     h.breaker.dispose();

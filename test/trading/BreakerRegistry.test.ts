@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { BreakerRegistry, createTradingCircuitBreaker, isCircuitOpenError, isConfigError, type CircuitBreaker } from '../../src/index.js';
-import { capturingLogger, flush, MockVenue, trackedClock, VenueRejection } from './MockVenue.js';
+import { captureLogger } from '../support/captureLogger.js';
+import { CountingClock } from '../support/CountingClock.js';
+import { flush, MockVenue, VenueRejection } from './MockVenue.js';
 
 let cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -10,8 +12,8 @@ afterEach(() => {
 
 function registry(defaults: ConstructorParameters<typeof BreakerRegistry>[0] = {}) {
   const sim = new SimulatedClock();
-  const clock = trackedClock(sim);
-  const logger = capturingLogger();
+  const clock = new CountingClock(sim);
+  const logger = captureLogger();
   const reg = new BreakerRegistry({ clock, logger, random: () => 0.5, recoveryTimeoutMs: 1_000, ...defaults });
   cleanup.push(() => reg.dispose());
   return { sim, clock, logger, reg };
@@ -43,7 +45,7 @@ describe('BreakerRegistry', () => {
     await trip(a);
     sim.increment(400);
     await trip(b);
-    expect(clock.pendingTimers).toBe(2); // both backoffs armed on the shared clock
+    expect(clock.pending).toBe(2); // both backoffs armed on the shared clock
     expect(a.stats().nextAttemptAt).toBe(1_000);
     expect(b.stats().nextAttemptAt).toBe(1_400);
     sim.increment(600);
@@ -68,10 +70,10 @@ describe('BreakerRegistry', () => {
     const { reg, logger } = registry();
     const first = reg.get('v', { latencyThresholdMs: 50 });
     expect(reg.get('v', { latencyThresholdMs: 50 })).toBe(first);
-    expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(0);
+    expect(logger.entries.filter((l) => l.level === 'warn')).toHaveLength(0);
     reg.get('v', { latencyThresholdMs: 80 });
     reg.get('v', { latencyThresholdMs: 90 });
-    expect(logger.lines.filter((l) => l.level === 'warn')).toHaveLength(1);
+    expect(logger.entries.filter((l) => l.level === 'warn')).toHaveLength(1);
   });
 
   it('refuses overrides that rename the breaker or bring another clock, and invalid defaults', () => {
@@ -112,7 +114,7 @@ describe('BreakerRegistry', () => {
     const breaker = reg.get('a');
     expect(breaker.name).toBe('a');
     expect(seen).toEqual(['a']);
-    const line = logger.lines.find((l) => l.level === 'error');
+    const line = logger.entries.find((l) => l.level === 'error');
     expect(line?.fields).toMatchObject({ breaker: 'a' });
     expect((line?.fields['err'] as Error).message).toBe('metrics exporter bug');
   });
@@ -123,13 +125,13 @@ describe('BreakerRegistry', () => {
     const b = reg.get('b');
     await trip(a);
     await trip(b);
-    expect(clock.pendingTimers).toBe(2);
+    expect(clock.pending).toBe(2);
     let completed = 0;
     a.stateChanges$.subscribe({ complete: () => completed++ });
     b.stateChanges$.subscribe({ complete: () => completed++ });
     reg[Symbol.dispose]();
     reg.dispose();
-    expect(clock.pendingTimers).toBe(0);
+    expect(clock.pending).toBe(0);
     expect(completed).toBe(2);
     await expect(a.execute(async () => 1)).rejects.toSatisfy(isCircuitOpenError);
     expect(reg.list()).toEqual([]);

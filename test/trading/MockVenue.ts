@@ -1,5 +1,4 @@
 import type { SimulatedClock } from 'xstate';
-import type { Clock } from '../../src/index.js';
 
 /** An order as the mock venue takes it. */
 export interface Order {
@@ -157,43 +156,6 @@ export class MockVenue {
       return Promise.reject(error);
     }
   }
-}
-
-/** A logger that keeps every line, for audit assertions. */
-export function capturingLogger(): {
-  readonly lines: { readonly level: 'info' | 'warn' | 'error'; readonly fields: Record<string, unknown>; readonly message: string | undefined }[];
-  info(fields: object, message?: string): void;
-  warn(fields: object, message?: string): void;
-  error(fields: object, message?: string): void;
-} {
-  const lines: { level: 'info' | 'warn' | 'error'; fields: Record<string, unknown>; message: string | undefined }[] = [];
-  const at = (level: 'info' | 'warn' | 'error') => (fields: object, message?: string) => {
-    lines.push({ level, fields: fields as Record<string, unknown>, message });
-  };
-  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
-}
-
-/** A view of `clock` that counts its pending timers: after dispose, nothing may be pending. */
-export function trackedClock(clock: SimulatedClock): Clock & { readonly pendingTimers: number } {
-  const pending = new Set<unknown>();
-  return {
-    now: () => clock.now(),
-    setTimeout: (fn: (...args: unknown[]) => void, ms: number): unknown => {
-      const handle: unknown = clock.setTimeout(() => {
-        pending.delete(handle);
-        fn();
-      }, ms);
-      pending.add(handle);
-      return handle;
-    },
-    clearTimeout: (handle: unknown): void => {
-      pending.delete(handle);
-      clock.clearTimeout(handle as never);
-    },
-    get pendingTimers() {
-      return pending.size;
-    },
-  };
 }
 
 /** Lets queued promise callbacks run (no real time passes). */

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { createCircuitBreaker, createTradingCircuitBreaker, isConfigError, PingHealthChecker, toHealthCheck } from '../../src/index.js';
-import { capturingLogger, flush, MockVenue, type Order } from './MockVenue.js';
+import { captureLogger } from '../support/captureLogger.js';
+import { flush, MockVenue, type Order } from './MockVenue.js';
 
 const order: Order = { symbol: 'BTC-USD', side: 'buy', qty: 1, price: 100 };
 const signal = new AbortController().signal;
@@ -85,7 +86,7 @@ describe('PingHealthChecker plugged into the breaker', () => {
     const clock = new SimulatedClock();
     const venue = new MockVenue(clock, { degraded: { latencyMs: 350, failEvery: 0 } });
     const checker = new PingHealthChecker({ ping: (s) => venue.ping(s), latencyThresholdMs: 200, clock });
-    const logger = capturingLogger();
+    const logger = captureLogger();
     const trading = createTradingCircuitBreaker(venue, {
       breaker: { name: 'node', clock, random: () => 0.5, recoveryTimeoutMs: 1_000, healthCheckTimeoutMs: 3_000, logger },
       healthChecker: checker,
@@ -135,7 +136,7 @@ describe('PingHealthChecker plugged into the breaker', () => {
       random: () => 0.5,
       recoveryTimeoutMs: 1_000,
       healthCheckTimeoutMs: 3_000,
-      logger: capturingLogger(),
+      logger: captureLogger(),
       healthCheck: toHealthCheck(new PingHealthChecker({ ping: (s) => venue.ping(s).catch((e: unknown) => { aborted.push(e); throw e; }), latencyThresholdMs: 200, clock })),
     });
     cleanup.push(() => breaker.dispose());

@@ -8,7 +8,9 @@ import {
   type CircuitBreakerOptions,
   type TradingCircuitBreaker,
 } from '../../src/index.js';
-import { capturingLogger, flush, MockVenue, trackedClock, VenueRejection, VenueUnavailable, type Order } from './MockVenue.js';
+import { captureLogger } from '../support/captureLogger.js';
+import { CountingClock } from '../support/CountingClock.js';
+import { flush, MockVenue, VenueRejection, VenueUnavailable, type Order } from './MockVenue.js';
 
 const order: Order = { symbol: 'BTC-USD', side: 'buy', qty: 1, price: 100 };
 const isVenueRejection = (error: unknown): boolean => error instanceof VenueRejection;
@@ -21,7 +23,7 @@ afterEach(() => {
 function setup(options: { breaker?: CircuitBreakerOptions; business?: boolean; venue?: ConstructorParameters<typeof MockVenue>[1] } = {}) {
   const clock = new SimulatedClock();
   const venue = new MockVenue(clock, { degraded: { latencyMs: 50, failEvery: 1 }, ...options.venue });
-  const logger = capturingLogger();
+  const logger = captureLogger();
   const trading = createTradingCircuitBreaker(venue, {
     breaker: { name: 'mock', clock, random: () => 0.5, windowSize: 100, minimumSamples: 20, recoveryTimeoutMs: 1_000, logger, ...options.breaker },
     ...(options.business === false ? {} : { isBusinessRejection: isVenueRejection }),
@@ -91,13 +93,13 @@ describe('createTradingCircuitBreaker: the wrapped client', () => {
 
   it('warns once when a guarded operation returns a non-promise', async () => {
     const clock = new SimulatedClock();
-    const logger = capturingLogger();
+    const logger = captureLogger();
     const client = { sync: (n: number) => n * 2 };
     const trading = createTradingCircuitBreaker(client, { breaker: { clock, logger } });
     cleanup.push(() => trading.dispose());
     await expect(trading.client.sync(2) as unknown as Promise<number>).resolves.toBe(4);
     await (trading.client.sync(3) as unknown as Promise<number>);
-    expect(logger.lines.filter((l) => l.level === 'warn' && l.fields['operation'] === 'sync')).toHaveLength(1);
+    expect(logger.entries.filter((l) => l.level === 'warn' && l.fields['operation'] === 'sync')).toHaveLength(1);
   });
 });
 
@@ -131,7 +133,7 @@ describe('createTradingCircuitBreaker: order safety', () => {
     expect(after.failed - before.failed).toBe(1);
     expect(after.rejected).toBe(before.rejected);
     expect(trading.breaker.state).toBe('open');
-    const bypassLines = logger.lines.filter((l) => l.fields['event'] === 'bypass');
+    const bypassLines = logger.entries.filter((l) => l.fields['event'] === 'bypass');
     expect(bypassLines).toHaveLength(3);
     expect(bypassLines[0]!.fields).toMatchObject({ operation: 'cancelOrder', state: 'open', breaker: 'mock' });
   });
@@ -139,7 +141,7 @@ describe('createTradingCircuitBreaker: order safety', () => {
   it("refuses cancels too when the policy says 'guard'", async () => {
     const clock = new SimulatedClock();
     const venue = new MockVenue(clock, { degraded: { latencyMs: 1, failEvery: 1 } });
-    const trading = createTradingCircuitBreaker(venue, { breaker: { clock, logger: capturingLogger() }, operations: { cancelOrder: 'guard' } });
+    const trading = createTradingCircuitBreaker(venue, { breaker: { clock, logger: captureLogger() }, operations: { cancelOrder: 'guard' } });
     cleanup.push(() => trading.dispose());
     await trip(venue, trading);
     await expect(trading.client.cancelOrder('o-1')).rejects.toSatisfy(isCircuitOpenError);
@@ -180,7 +182,7 @@ describe('createTradingCircuitBreaker: order safety', () => {
 
   it('counts an error as a failure and logs when isBusinessRejection throws', async () => {
     const clock = new SimulatedClock();
-    const logger = capturingLogger();
+    const logger = captureLogger();
     const trading = createTradingCircuitBreaker({ placeOrder: async () => Promise.reject(new Error('x')) }, {
       breaker: { clock, logger },
       isBusinessRejection: () => {
@@ -190,7 +192,7 @@ describe('createTradingCircuitBreaker: order safety', () => {
     cleanup.push(() => trading.dispose());
     await expect(trading.client.placeOrder()).rejects.toThrow('x');
     expect(trading.breaker.stats().counts.failed).toBe(1);
-    expect(logger.lines.some((l) => l.level === 'error' && /isBusinessRejection threw/.test(l.message ?? ''))).toBe(true);
+    expect(logger.entries.some((l) => l.level === 'error' && /isBusinessRejection threw/.test(l.message ?? ''))).toBe(true);
   });
 
   it('trips on a hung node while orders keep coming, before any call completes (in-flight slowness)', async () => {
@@ -245,7 +247,7 @@ describe('createTradingCircuitBreaker: order safety', () => {
 describe('createTradingCircuitBreaker: shared breakers, dispose and options', () => {
   it('uses a shared breaker as given, boxes business rejections through it, and leaves it alive on dispose', async () => {
     const clock = new SimulatedClock();
-    const shared = createCircuitBreaker({ name: 'shared', clock, logger: capturingLogger() });
+    const shared = createCircuitBreaker({ name: 'shared', clock, logger: captureLogger() });
     cleanup.push(() => shared.dispose());
     const venue = new MockVenue(clock);
     venue.marginLimit = 0;
@@ -269,14 +271,14 @@ describe('createTradingCircuitBreaker: shared breakers, dispose and options', ()
 
   it('disposes its own breaker: no timer pending, guarded calls refused, cancels still sent', async () => {
     const sim = new SimulatedClock();
-    const clock = trackedClock(sim);
+    const clock = new CountingClock(sim);
     const venue = new MockVenue(sim, { degraded: { latencyMs: 1, failEvery: 1 } });
-    const trading = createTradingCircuitBreaker(venue, { breaker: { clock, logger: capturingLogger() } });
+    const trading = createTradingCircuitBreaker(venue, { breaker: { clock, logger: captureLogger() } });
     await trip(venue, trading);
-    expect(clock.pendingTimers).toBeGreaterThan(0); // the backoff
+    expect(clock.pending).toBeGreaterThan(0); // the backoff
     trading[Symbol.dispose]();
     trading.dispose();
-    expect(clock.pendingTimers).toBe(0);
+    expect(clock.pending).toBe(0);
     await expect(trading.client.placeOrder(order)).rejects.toMatchObject({ sent: false, reason: { trigger: 'disposed' } });
     await trading.client.cancelOrder('o-x').catch(() => {});
     expect(venue.count('cancelOrder')).toBe(1);

@@ -2,7 +2,8 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { createTradingCircuitBreaker, type Logger, type StateChange } from '../../src/index.js';
-import { capturingLogger, MockVenue, type Order } from './MockVenue.js';
+import { captureLogger } from '../support/captureLogger.js';
+import { MockVenue, type Order } from './MockVenue.js';
 
 const order: Order = { symbol: 'BTC-USD', side: 'buy', qty: 1, price: 100 };
 
@@ -11,7 +12,7 @@ afterEach(() => {
   for (const fn of cleanup.splice(0)) fn();
 });
 
-function desk(logger: Logger = capturingLogger()) {
+function desk(logger: Logger = captureLogger()) {
   const clock = new SimulatedClock();
   const venue = new MockVenue(clock, { degraded: { latencyMs: 1, failEvery: 1 } });
   const trading = createTradingCircuitBreaker(venue, {
@@ -25,7 +26,7 @@ function desk(logger: Logger = capturingLogger()) {
 
 describe('manual control: a kill switch a desk can audit', () => {
   it('forceOpen refuses orders with no automatic recovery, lets cancels out, and records who and why', async () => {
-    const logger = capturingLogger();
+    const logger = captureLogger();
     const { clock, venue, trading, changes } = desk(logger);
     const fill = await trading.client.placeOrder(order);
     trading.breaker.forceOpen({ by: 'alice', why: 'venue halted trading' });
@@ -43,7 +44,7 @@ describe('manual control: a kill switch a desk can audit', () => {
     expect(trading.breaker.state).toBe('open'); // an hour later: still held open by hand
     await expect(trading.client.cancelOrder(fill.orderId)).resolves.toMatchObject({ cancelled: true });
     expect(venue.count('placeOrder')).toBe(1);
-    const line = logger.lines.find((l) => l.fields['event'] === 'stateChange');
+    const line = logger.entries.find((l) => l.fields['event'] === 'stateChange');
     expect(line).toMatchObject({ level: 'warn', message: 'circuit desk: closed → open (manual)', fields: { reason: { by: 'alice', why: 'venue halted trading' } } });
     // the log line names its breaker explicitly, although the StateChange's breaker is non-enumerable
     expect(line!.fields).toMatchObject({ event: 'stateChange', breaker: 'desk', from: 'closed', to: 'open', trigger: 'manual', valueMs: null, thresholdMs: null, attempt: 0, nextAttemptAt: null, at: 5 });

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { createTradingCircuitBreaker, isCircuitOpenError } from '../../src/index.js';
-import { capturingLogger, flush, MockVenue, type Order } from './MockVenue.js';
+import { captureLogger } from '../support/captureLogger.js';
+import { flush, MockVenue, type Order } from './MockVenue.js';
 
 const order: Order = { symbol: 'BTC-USD', side: 'buy', qty: 1, price: 100 };
 
@@ -14,7 +15,7 @@ afterEach(() => {
 async function halfOpenVenue() {
   const clock = new SimulatedClock();
   const venue = new MockVenue(clock, { degraded: { latencyMs: 1, failEvery: 1 } });
-  const logger = capturingLogger();
+  const logger = captureLogger();
   const trading = createTradingCircuitBreaker(venue, {
     breaker: { name: 'probe', clock, random: () => 0.5, recoveryTimeoutMs: 1_000, halfOpenRequests: 1, halfOpenTimeoutMs: 2_000, logger },
     signalOf: (_operation, args) => (args[1] as { signal?: AbortSignal } | undefined)?.signal,
@@ -86,7 +87,7 @@ describe('execute(fn, { signal }): cancellation in half-open', () => {
 
   it('goes on without a signal, and logs, when signalOf throws', async () => {
     const clock = new SimulatedClock();
-    const logger = capturingLogger();
+    const logger = captureLogger();
     const venue = new MockVenue(clock);
     const trading = createTradingCircuitBreaker(venue, {
       breaker: { clock, logger },
@@ -96,6 +97,6 @@ describe('execute(fn, { signal }): cancellation in half-open', () => {
     });
     cleanup.push(() => trading.dispose());
     await expect(trading.client.placeOrder(order)).resolves.toMatchObject({ filledQty: 1 });
-    expect(logger.lines.some((l) => l.level === 'error' && /signalOf threw/.test(l.message ?? ''))).toBe(true);
+    expect(logger.entries.some((l) => l.level === 'error' && /signalOf threw/.test(l.message ?? ''))).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { createTradingCircuitBreaker, type TryResult } from '../../src/index.js';
-import { capturingLogger, MockVenue, VenueRejection, VenueUnavailable, type Fill, type Order } from './MockVenue.js';
+import { captureLogger } from '../support/captureLogger.js';
+import { MockVenue, VenueRejection, VenueUnavailable, type Fill, type Order } from './MockVenue.js';
 
 const order: Order = { symbol: 'BTC-USD', side: 'buy', qty: 1, price: 100 };
 
@@ -14,7 +15,7 @@ async function openVenue() {
   const clock = new SimulatedClock();
   const venue = new MockVenue(clock, { degraded: { latencyMs: 1, failEvery: 1 } });
   const trading = createTradingCircuitBreaker(venue, {
-    breaker: { name: 'hot', clock, random: () => 0.5, recoveryTimeoutMs: 1_000, logger: capturingLogger() },
+    breaker: { name: 'hot', clock, random: () => 0.5, recoveryTimeoutMs: 1_000, logger: captureLogger() },
     isBusinessRejection: (e) => e instanceof VenueRejection,
   });
   cleanup.push(() => trading.dispose());
@@ -61,7 +62,7 @@ describe('tryClient and tryExecute: refusals as results for hot loops', () => {
   it("returns { ok: true, value } when admitted, and still rejects with the operation's own error", async () => {
     const clock = new SimulatedClock();
     const venue = new MockVenue(clock, { degraded: { latencyMs: 1, failEvery: 1 } });
-    const trading = createTradingCircuitBreaker(venue, { breaker: { clock, logger: capturingLogger() }, isBusinessRejection: (e) => e instanceof VenueRejection });
+    const trading = createTradingCircuitBreaker(venue, { breaker: { clock, logger: captureLogger() }, isBusinessRejection: (e) => e instanceof VenueRejection });
     cleanup.push(() => trading.dispose());
     await expect(trading.tryClient.placeOrder(order)).resolves.toEqual({ ok: true, value: { orderId: 'o-1', filledQty: 1 } });
     venue.marginLimit = 0;

@@ -1,29 +1,11 @@
 import type { SimulatedClock } from 'xstate';
 import type { CircuitBreaker } from '../../../src/index.js';
 import type { CountingClock } from '../../support/CountingClock.js';
+import { outcome, type Outcome } from '../../support/outcome.js';
 import { deferred } from './deferred.js';
-
-/** How a call ended, seen from the caller. */
-export type Outcome<T = unknown> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
 
 /** Any clock a test can move by hand. */
 export type ManualClock = SimulatedClock | CountingClock;
-
-/**
- * Waits for a call and returns how it ended instead of throwing.
- *
- * @example
- * ```ts
- * const o = await outcome(breaker.execute(() => 1)); // { ok: true, value: 1 }
- * ```
- */
-export async function outcome<T>(call: Promise<T>): Promise<Outcome<T>> {
-  try {
-    return { ok: true, value: await call };
-  } catch (error) {
-    return { ok: false, error };
-  }
-}
 
 /** The error every failing test call rejects with unless told otherwise. */
 export class NodeDown extends Error {

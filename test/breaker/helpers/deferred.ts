@@ -42,16 +42,3 @@ export function deferred<T = unknown>(): Deferred<T> {
     },
   };
 }
-
-/**
- * Lets every pending promise callback run (one macrotask turn), without moving simulated time.
- *
- * @example
- * ```ts
- * d.resolve(true);
- * await flush();
- * ```
- */
-export function flush(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
