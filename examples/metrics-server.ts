@@ -71,8 +71,9 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
     logger: options.logger ?? pino(),
   });
   const registry = new Registry();
-  const metrics = registerBreakerMetrics(breaker, { registry });
-  const latency = trackLatencyDigest(breaker, { clock }); // read every simulated second (50 calls < windowSize)
+  // Both pull from the breaker's window every simulated second (50 calls < windowSize): nothing per call.
+  const metrics = registerBreakerMetrics(breaker, { registry, clock });
+  const latency = trackLatencyDigest(breaker, { clock });
 
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;

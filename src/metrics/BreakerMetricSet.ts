@@ -1,12 +1,11 @@
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Subscription } from 'rxjs';
 import type { BreakerState } from '../breaker/BreakerState.js';
 import type { BreakerStats } from '../breaker/BreakerStats.js';
 import type { CircuitBreaker } from '../breaker/CircuitBreaker.js';
 import { safeLog, type Logger } from '../Logger.js';
 
 /** What the metrics read from a breaker: a real `CircuitBreaker` qualifies. */
-export type MeasuredBreaker = Pick<CircuitBreaker, 'name' | 'state' | 'stats' | 'onStateChange' | 'samples$'>;
+export type MeasuredBreaker = Pick<CircuitBreaker, 'name' | 'state' | 'stats' | 'onStateChange' | 'latenciesSince'>;
 
 /** The prom-client classes, resolved lazily because prom-client is an optional peer dependency. */
 export interface PromClientClasses {
@@ -21,7 +20,6 @@ export interface MetricSetSettings {
   readonly prefix: string;
   /** Histogram upper bounds, in seconds. */
   readonly buckets: readonly number[];
-  readonly batchSize: number;
   readonly logger: Logger;
 }
 
@@ -42,9 +40,8 @@ interface Tracked {
   readonly name: string;
   refs: number;
   readonly stopListening: () => void;
-  readonly samples: Subscription;
-  /** Latencies (seconds) waiting to be observed into the histogram. */
-  pending: number[];
+  /** Position in the breaker's window of the last latency read into the histogram (`latenciesSince`). */
+  cursor: number;
   /** Label sets of this breaker's transition series, to remove them on release. */
   readonly transitions: Map<string, Record<'breaker' | 'from' | 'to' | 'trigger', string>>;
 }
@@ -73,6 +70,7 @@ export class BreakerMetricSet {
   readonly #errorRatio: Gauge<'breaker'>;
   readonly #inFlight: Gauge<'breaker'>;
   readonly #latency: Histogram<'breaker'>;
+  readonly #skipped: Counter<'breaker'>;
   readonly #attempt: Gauge<'breaker'>;
   readonly #nextAttempt: Gauge<'breaker'>;
   readonly #errors: Counter<'breaker' | 'stage'>;
@@ -137,14 +135,20 @@ export class BreakerMetricSet {
     this.#inFlight = gauge('in_flight_calls', 'Calls sent and not yet settled (probes included).', ['breaker'], (s) => s.inFlight);
     this.#latency = new prom.Histogram({
       name: `${p}call_duration_seconds`,
-      help: 'Latency of the calls measured into the trip window (closed and disabled states), in seconds; fed in batches from samples$.',
+      help: 'Latency of the calls measured into the trip window (closed and disabled states), in seconds; read from the window at each scrape and every periodMs.',
       labelNames: ['breaker'],
       buckets: [...settings.buckets],
       registers: [],
       collect() {
         set.#beginScrape();
-        for (const t of set.#tracked.values()) set.#drain(t);
+        for (const t of set.#tracked.values()) set.#read(t);
       },
+    });
+    this.#skipped = new prom.Counter({
+      name: `${p}latency_samples_skipped_total`,
+      help: 'Latencies that left the trip window before a read reached them, so they are not in call_duration_seconds (more than windowSize calls between reads, or a window reset).',
+      labelNames: ['breaker'],
+      registers: [],
     });
     this.#attempt = gauge('recovery_attempt', 'Failed recovery attempts since the last close (k of the backoff).', ['breaker'], (s) => s.attempt);
     this.#nextAttempt = gauge('next_attempt_timestamp_seconds', 'Clock time of the next recovery attempt, in seconds (absent when none is scheduled).', ['breaker'], (s) =>
@@ -165,6 +169,7 @@ export class BreakerMetricSet {
       ['window_error_ratio', this.#errorRatio],
       ['in_flight_calls', this.#inFlight],
       ['call_duration_seconds', this.#latency],
+      ['latency_samples_skipped_total', this.#skipped],
       ['recovery_attempt', this.#attempt],
       ['next_attempt_timestamp_seconds', this.#nextAttempt],
       ['metrics_errors_total', this.#errors],
@@ -202,7 +207,7 @@ export class BreakerMetricSet {
       breaker,
       name,
       refs: 1,
-      pending: [],
+      cursor: 0,
       transitions: new Map(),
       stopListening: breaker.onStateChange((change) => {
         try {
@@ -214,27 +219,38 @@ export class BreakerMetricSet {
           this.#report(name, 'transition', error);
         }
       }),
-      samples: breaker.samples$.subscribe((sample) => {
-        const x = sample.latencyMs;
-        if (!(x >= 0 && x < Infinity)) return; // prom-client would throw inside the breaker's Subject
-        tracked.pending.push(x / 1000);
-        if (tracked.pending.length >= this.settings.batchSize) this.#drain(tracked);
-      }),
     };
     this.#tracked.set(breaker, tracked);
+    try {
+      this.#skipped.inc({ breaker: name }, 0); // the series exists from the start, so rate() and alerts see it
+    } catch (error) {
+      this.#report(name, 'histogram', error);
+    }
+    // Start with what the window holds now; calls it evicted before this registration were never ours to read.
+    this.#read(tracked, false);
   }
 
-  /** Drops one reference to `breaker`; at zero its series are removed and its subscriptions ended. */
+  /**
+   * Reads the latencies `breaker` recorded since the last read into the histogram (its registration's
+   * timer calls this every `periodMs`; every scrape reads all breakers). Untracked breakers are ignored.
+   */
+  readLatencies(breaker: MeasuredBreaker): void {
+    const tracked = this.#tracked.get(breaker);
+    if (tracked !== undefined) this.#read(tracked);
+  }
+
+  /** Drops one reference to `breaker`; at zero its series are removed and its listener ended. */
   release(breaker: MeasuredBreaker): void {
     const tracked = this.#tracked.get(breaker);
     if (tracked === undefined || --tracked.refs > 0) return;
     this.#tracked.delete(breaker);
     tracked.stopListening();
-    tracked.samples.unsubscribe();
-    tracked.pending = [];
-    // Gauges and calls_total are rebuilt at every scrape; these two keep state, so remove it.
+    // Gauges and calls_total are rebuilt at every scrape; these keep state, so remove it.
     for (const labels of tracked.transitions.values()) this.#transitions.remove(labels);
-    if (!this.#namedElsewhere(tracked.name)) this.#latency.remove({ breaker: tracked.name });
+    if (!this.#namedElsewhere(tracked.name)) {
+      this.#latency.remove({ breaker: tracked.name });
+      this.#skipped.remove({ breaker: tracked.name });
+    }
   }
 
   /** Registers a hook run at the start of each scrape; returns its removal. */
@@ -243,7 +259,7 @@ export class BreakerMetricSet {
     return () => this.#beforeScrape.delete(hook);
   }
 
-  /** Removes every metric of this set from the registry and ends every subscription. */
+  /** Removes every metric of this set from the registry and ends every listener. */
   close(): void {
     for (const tracked of [...this.#tracked.values()]) {
       tracked.refs = 1;
@@ -276,14 +292,25 @@ export class BreakerMetricSet {
     return false;
   }
 
-  /** Moves a breaker's buffered latencies into the histogram. */
-  #drain(tracked: Tracked): void {
-    if (tracked.pending.length === 0) return;
-    const batch = tracked.pending;
-    tracked.pending = [];
+  /**
+   * Pulls the latencies recorded since the tracked cursor out of the breaker's window into the histogram,
+   * and counts those that left the window unread (and any invalid value) as skipped.
+   */
+  #read(tracked: Tracked, countSkipped = true): void {
     try {
-      const child = this.#latency.labels({ breaker: tracked.name });
-      for (let i = 0; i < batch.length; i++) child.observe(batch[i]!);
+      const read = tracked.breaker.latenciesSince(tracked.cursor);
+      tracked.cursor = read.cursor;
+      let skipped = countSkipped ? read.skipped : 0;
+      const latencies = read.latenciesMs;
+      if (latencies.length > 0) {
+        const child = this.#latency.labels({ breaker: tracked.name });
+        for (let i = 0; i < latencies.length; i++) {
+          const x = latencies[i]!;
+          if (x >= 0 && x < Infinity) child.observe(x / 1000);
+          else skipped++; // prom-client refuses it; the window never holds one, another implementation might
+        }
+      }
+      if (skipped > 0) this.#skipped.inc({ breaker: tracked.name }, skipped);
     } catch (error) {
       this.#report(tracked.name, 'histogram', error);
     }

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Registry } from 'prom-client';
 import type { CircuitBreaker } from '../breaker/CircuitBreaker.js';
+import { realClock, type Clock } from '../Clock.js';
 import { ConfigError, type ConfigProblem } from '../errors/ConfigError.js';
 import { consoleLogger, type Logger } from '../Logger.js';
 import { BreakerMetricSet, type MeasuredBreaker, type PromClientClasses } from './BreakerMetricSet.js';
@@ -29,15 +30,24 @@ export interface BreakerMetricsOptions {
   readonly prefix?: string;
   /** Latency histogram bucket upper bounds, in seconds, strictly increasing. Defaults to {@link DEFAULT_LATENCY_BUCKETS_SECONDS}. */
   readonly buckets?: readonly number[];
-  /** Latencies buffered per breaker before they are observed into the histogram (also drained at every scrape). Defaults to 256. */
-  readonly batchSize?: number;
+  /**
+   * How often, in ms, each breaker's window is read into the latency histogram between scrapes (every
+   * scrape reads it too). Keep it under the time a breaker takes to complete `windowSize` calls, or the
+   * oldest are skipped (counted in `latency_samples_skipped_total`). Defaults to 1 000.
+   */
+  readonly periodMs?: number;
+  /** The clock of that timer. Defaults to the real clock, whose timers are unref'd (they never keep a process alive). */
+  readonly clock?: Clock;
   /** Where errors contained during collection are logged (once per breaker and stage). Defaults to `consoleLogger`. */
   readonly logger?: Logger;
 }
 
 /** The handle {@link registerBreakerMetrics} returns. */
 export interface BreakerMetricsRegistration extends Disposable {
-  /** Removes this registration's breakers' series (and the metrics themselves when it was the last one). Idempotent. */
+  /**
+   * Clears the timer (nothing is pending afterwards) and removes this registration's breakers' series (and
+   * the metrics themselves when it was the last one). Idempotent.
+   */
   unregister(): void;
 }
 
@@ -54,9 +64,11 @@ const setsByRegistry = new WeakMap<Registry, Map<string, BreakerMetricSet>>();
  * outcome, state, transitions by from/to/trigger, window P99, a latency histogram, backoff attempt and
  * next attempt time, each series labelled `breaker="<name>"`. See docs/monitoring.md for the list.
  *
- * Cost: counts, state, P99 and backoff are read from `stats()` at scrape time (nothing on the call path).
- * The histogram listens to `samples$`: one array push per call, and every `batchSize` calls (or at a
- * scrape) the buffered latencies are observed into prom-client in one go.
+ * Cost: nothing on the call path. Counts, state, P99 and backoff are read from `stats()` at scrape time.
+ * The histogram pulls: at every scrape and every `periodMs` (on the injected `clock`) it reads
+ * `breaker.latenciesSince(cursor)` — the window's latencies recorded since the previous read — and
+ * observes them in one batch. Latencies that left the window before being read (more than `windowSize`
+ * calls in one period, or a window reset) are counted in `latency_samples_skipped_total`, never lost silently.
  *
  * prom-client is an optional peer dependency: it is loaded on the first call, not when this package is
  * imported.
@@ -70,7 +82,7 @@ const setsByRegistry = new WeakMap<Registry, Map<string, BreakerMetricSet>>();
  * const metrics = registerBreakerMetrics(breaker, { registry });
  * http.createServer(async (_req, res) => res.end(await registry.metrics())).listen(9464, '127.0.0.1');
  * // …
- * metrics.unregister();
+ * metrics.unregister(); // clears its timer
  * ```
  */
 export function registerBreakerMetrics(
@@ -95,6 +107,7 @@ export function registerBreakerMetrics(
   const metricSet = set;
   metricSet.users++;
 
+  const { periodMs, clock } = settings;
   const members = new Set<MeasuredBreaker>();
   const add = (breaker: MeasuredBreaker): void => {
     if (members.has(breaker)) return;
@@ -102,6 +115,7 @@ export function registerBreakerMetrics(
     metricSet.acquire(breaker);
   };
   let stop = (): void => {};
+  let refresh = (): void => {};
   if (isRegistryLike(target)) {
     const reconcile = (): void => {
       const current = new Set(target.list());
@@ -125,15 +139,38 @@ export function registerBreakerMetrics(
       offScrape();
       offCreated();
     };
+    // The timer follows the registry too, so a dropped breaker is released within a period, not at the next scrape.
+    refresh = () => {
+      try {
+        reconcile();
+      } catch (error) {
+        metricSet.report('', 'registry', error);
+      }
+    };
     reconcile();
   } else {
     add(target);
   }
 
   let registered = true;
+  let timer: unknown;
+  const tick = (): void => {
+    timer = undefined;
+    if (!registered) return;
+    try {
+      refresh();
+      for (const breaker of members) metricSet.readLatencies(breaker);
+    } finally {
+      if (registered) timer = clock.setTimeout(tick, periodMs);
+    }
+  };
+  timer = clock.setTimeout(tick, periodMs);
+
   const unregister = (): void => {
     if (!registered) return;
     registered = false;
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timer = undefined;
     stop();
     for (const breaker of members) metricSet.release(breaker);
     members.clear();
@@ -161,7 +198,7 @@ function safeName(breaker: unknown): string {
 function resolve(target: unknown, options: BreakerMetricsOptions) {
   const problems: ConfigProblem[] = [];
   const t = target as Partial<MeasuredBreaker> | null;
-  const isBreaker = typeof t === 'object' && t !== null && typeof t.name === 'string' && typeof t.stats === 'function' && typeof t.onStateChange === 'function';
+  const isBreaker = typeof t === 'object' && t !== null && typeof t.name === 'string' && typeof t.stats === 'function' && typeof t.onStateChange === 'function' && typeof t.latenciesSince === 'function';
   if (!isRegistryLike(target) && !isBreaker) {
     problems.push({ option: 'target', value: target, expected: 'a CircuitBreaker or an object with list() and onBreakerCreated()' });
   }
@@ -182,14 +219,20 @@ function resolve(target: unknown, options: BreakerMetricsOptions) {
   ) {
     problems.push({ option: 'buckets', value: buckets, expected: 'a non-empty, strictly increasing array of finite positive numbers (seconds)' });
   }
-  const batchSize = o.batchSize ?? 256;
-  if (!Number.isInteger(batchSize) || batchSize < 1) problems.push({ option: 'batchSize', value: batchSize, expected: 'a positive integer' });
+  const periodMs = o.periodMs ?? 1_000;
+  if (typeof periodMs !== 'number' || !Number.isFinite(periodMs) || periodMs <= 0) {
+    problems.push({ option: 'periodMs', value: periodMs, expected: 'a finite number of milliseconds > 0' });
+  }
+  const clock = o.clock ?? realClock;
+  if (typeof clock !== 'object' || clock === null || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function') {
+    problems.push({ option: 'clock', value: clock, expected: 'a Clock with setTimeout and clearTimeout (e.g. SimulatedClock from xstate)' });
+  }
   const logger = o.logger ?? consoleLogger;
   if (typeof logger !== 'object' || logger === null || typeof logger.error !== 'function') {
     problems.push({ option: 'logger', value: logger, expected: 'a pino-style logger' });
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return { registry: registry!, prefix, buckets: Object.freeze([...buckets]), batchSize, logger };
+  return { registry: registry!, prefix, buckets: Object.freeze([...buckets]), logger, periodMs, clock };
 }
 
 let promClient: PromClientClasses | undefined;
