@@ -46,6 +46,8 @@ describe('examples/metrics-server.ts', () => {
     expect(m.value(`${P}call_duration_seconds_bucket`, { ...b, le: '0.3' })).toBe(200);
     expect(m.value(`${P}call_duration_seconds_bucket`, { ...b, le: '0.5' })).toBe(202);
     expect(m.value(`${P}call_duration_seconds_sum`, b)).toBeCloseTo(200 * 0.02 + 2 * 0.35, 9);
+    // Read every simulated second (50 calls per period, window of 100): none left the window unread.
+    expect(m.value(`${P}latency_samples_skipped_total`, b)).toBe(0);
 
     await server.recover(); // backoff elapses → halfOpen; one 30 ms probe → closed
     m = await scrape(server.url);
@@ -56,6 +58,10 @@ describe('examples/metrics-server.ts', () => {
     expect(m.value(`${P}calls_total`, { ...b, outcome: 'succeeded' })).toBe(203);
     expect(m.samples(`${P}next_attempt_timestamp_seconds`)).toEqual([]);
     expect(m.samples(`${P}window_p99_seconds`)).toEqual([]); // the window restarts empty on close
+    // The probe is not measured into the window; the histogram keeps the 202 calls of the trip.
+    expect(m.value(`${P}call_duration_seconds_count`, b)).toBe(202);
+    expect(m.value(`${P}call_duration_seconds_bucket`, { ...b, le: '0.5' })).toBe(202);
+    expect(m.value(`${P}latency_samples_skipped_total`, b)).toBe(0);
 
     // The long-horizon digest keeps what the window forgot.
     const digest = LatencyDigest.fromJSON(await (await fetch(`${server.url}/digest`)).json());
