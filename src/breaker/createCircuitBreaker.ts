@@ -135,6 +135,10 @@ class Breaker implements CircuitBreaker {
   // ---------------------------------------------------------------- the call path
 
   async execute<T>(operation: (signal?: AbortSignal) => T | PromiseLike<T>, options?: ExecuteOptions): Promise<T> {
+    if (this.#mode === OPEN || this.#mode === DISPOSED) {
+      this.#tally.rejected++;
+      throw new CircuitOpenError(this.name, this.#state, this.#reason, this.#retryAfterMs());
+    }
     if (this.#mode !== CLOSED || options !== undefined) return this.#executeGuarded(operation, options, true) as Promise<T>;
     const startedAt = this.#clock.now();
     if (this.#inFlight.outstanding !== 0 && this.#checkInFlight(startedAt)) {

@@ -1,4 +1,6 @@
 import type { CircuitBreaker, TryResult } from '../breaker/CircuitBreaker.js';
+import { createTradingCircuitBreaker } from './createTradingCircuitBreaker.js';
+import type { TradingCircuitBreakerOptions } from './TradingCircuitBreakerOptions.js';
 
 /**
  * A trading client wrapped by a circuit breaker. `client` has exactly the input client's type, so call
@@ -38,6 +40,23 @@ export interface TradingCircuitBreaker<C> extends Disposable {
    */
   dispose(): void;
 }
+
+/**
+ * The constructor form of {@link createTradingCircuitBreaker}: `new TradingCircuitBreaker(client, options)`
+ * returns the same wrapper (`client`, `tryClient`, `breaker`, `dispose`).
+ *
+ * @example
+ * ```ts
+ * const trading = new TradingCircuitBreaker(venue, { breaker: { name: 'binance' } });
+ * await trading.client.placeOrder(order);
+ * ```
+ */
+export const TradingCircuitBreaker = function TradingCircuitBreaker<C extends object>(
+  client: C,
+  options?: TradingCircuitBreakerOptions<C>,
+): TradingCircuitBreaker<C> {
+  return createTradingCircuitBreaker(client, options);
+} as unknown as new <C extends object>(client: C, options?: TradingCircuitBreakerOptions<C>) => TradingCircuitBreaker<C>;
 
 /**
  * The async operations of `C`, each returning a {@link TryResult} instead of throwing a refusal.
