@@ -12,6 +12,20 @@ import type { BenchMode } from './benchModes.js';
 import { compileForBench, repoRoot } from './compileForBench.js';
 
 const args = process.argv.slice(2);
+const FLAGS = new Set(['--quick', '--smoke', '--shared', '--render', '--help', '-h']);
+const unknown = args.filter((a) => !FLAGS.has(a));
+if (args.includes('--help') || args.includes('-h') || unknown.length > 0) {
+  if (unknown.length > 0) console.error(`unknown option(s): ${unknown.join(' ')}\n`);
+  console.log(`Usage: npm run bench [-- options]
+
+  (none)     full run (~1 minute): writes bench/results.md and bench/results.json
+  --quick    quick run (~10 s of measuring); prints the tables and goals, writes nothing
+  --smoke    tiny run that only proves every section works (used by the tests)
+  --shared   mark the machine as shared in the results
+  --render   rewrite bench/results.md from bench/results.json and bench/findings.md, without measuring
+  --help     this text`);
+  process.exit(unknown.length > 0 ? 2 : 0);
+}
 const mode: BenchMode = args.includes('--smoke') ? 'smoke' : args.includes('--quick') ? 'quick' : 'full';
 const shared = args.includes('--shared');
 
@@ -39,7 +53,8 @@ for (const section of results.sections) console.log(renderSection(section));
 console.log('Goals:');
 for (const line of renderGoalLines(results.goals)) console.log(`  ${line}`);
 
-if (mode !== 'smoke') {
+// Only a full run replaces the committed results: quick and smoke runs are for looking, not for quoting.
+if (mode === 'full') {
   const findings = readFileSync(findingsFile, 'utf8');
   writeFileSync(join(repoRoot, 'bench', 'results.md'), renderResults(results, findings));
   writeFileSync(join(repoRoot, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -268,11 +268,26 @@ export function createBreakerMachine(env: BreakerEnvironment) {
         entry: 'clearRecovery',
         on: {
           WINDOW_UPDATED: [
-            { guard: 'failureStreakReached', target: 'open', actions: 'tripOnStreak' },
-            { guard: 'p99Exceeded', target: 'open', actions: 'tripOnP99' },
-            { guard: 'errorRateExceeded', target: 'open', actions: 'tripOnErrorRate' },
+            {
+              guard: 'failureStreakReached',
+              target: 'open',
+              actions: 'tripOnStreak',
+              description: 'failureThreshold calls failed in a row',
+            },
+            {
+              guard: 'p99Exceeded',
+              target: 'open',
+              actions: 'tripOnP99',
+              description: 'the window holds ≥ minimumSamples and its nearest-rank P99 > latencyThresholdMs (calls in flight past the threshold count as slow)',
+            },
+            {
+              guard: 'errorRateExceeded',
+              target: 'open',
+              actions: 'tripOnErrorRate',
+              description: 'the window holds ≥ minimumSamples and failures / samples ≥ errorRateThreshold (at least one failure)',
+            },
           ],
-          FLEET_OPEN: { target: 'open', actions: 'noteFleetOpen' },
+          FLEET_OPEN: { target: 'open', actions: 'noteFleetOpen', description: 'another instance of the fleet opened this breaker until its deadline' },
         },
       },
       open: {
@@ -280,16 +295,16 @@ export function createBreakerMachine(env: BreakerEnvironment) {
         entry: 'planRecovery',
         initial: 'waiting',
         on: {
-          FLEET_OPEN: { target: 'open', reenter: true, actions: 'noteFleetOpen' },
-          FLEET_CLOSED: { target: 'closed', actions: 'noteFleetClosed' },
+          FLEET_OPEN: { target: 'open', reenter: true, actions: 'noteFleetOpen', description: 'the fleet moved the deadline' },
+          FLEET_CLOSED: { target: 'closed', actions: 'noteFleetClosed', description: 'the instance that recovered closed the breaker for the fleet' },
         },
         states: {
           waiting: {
             after: {
               backoff: [
-                { guard: 'inFleet', target: 'claimingRecovery' },
-                { guard: 'hasHealthCheck', target: 'checkingHealth' },
-                { target: '#circuitBreaker.halfOpen', actions: 'noteRecoveryDue' },
+                { guard: 'inFleet', target: 'claimingRecovery', description: 'the backoff ended; in a fleet, ask for the recovery lease first' },
+                { guard: 'hasHealthCheck', target: 'checkingHealth', description: 'the backoff ended; ask the health check before any live call' },
+                { target: '#circuitBreaker.halfOpen', actions: 'noteRecoveryDue', description: 'the backoff ended and there is no health check: admit probes' },
               ],
             },
             on: { RESUME: { target: 'waiting', reenter: true, actions: 'capRestoredDeadline' } },
@@ -304,27 +319,39 @@ export function createBreakerMachine(env: BreakerEnvironment) {
                 { target: 'standingBy' },
               ],
             },
-            on: { RESUME: 'waiting' },
           },
           standingBy: {
             description: 'Another instance is recovering; wait for its verdict (FLEET_CLOSED / FLEET_OPEN), asking again now and then.',
             after: { standBy: 'claimingRecovery' },
-            on: { RESUME: 'waiting' },
           },
           checkingHealth: {
             description: 'Live orders are never used to find out whether the node is back when a health check can say so.',
             invoke: {
               src: 'healthCheck',
               onDone: [
-                { guard: 'healthy', target: '#circuitBreaker.halfOpen', actions: 'noteHealthy' },
-                { target: '#circuitBreaker.open', reenter: true, actions: ['noteUnhealthy', 'countFailedAttempt'] },
+                { guard: 'healthy', target: '#circuitBreaker.halfOpen', actions: 'noteHealthy', description: 'the health check resolved to anything but false' },
+                {
+                  target: '#circuitBreaker.open',
+                  reenter: true,
+                  actions: ['noteUnhealthy', 'countFailedAttempt'],
+                  description: 'the health check answered false: open again with the next backoff (k + 1)',
+                },
               ],
-              onError: { target: '#circuitBreaker.open', reenter: true, actions: ['noteUnhealthy', 'countFailedAttempt'] },
+              onError: {
+                target: '#circuitBreaker.open',
+                reenter: true,
+                actions: ['noteUnhealthy', 'countFailedAttempt'],
+                description: 'the health check threw or rejected: open again with the next backoff (k + 1)',
+              },
             },
             after: {
-              healthCheckTimeout: { target: '#circuitBreaker.open', reenter: true, actions: ['noteHealthCheckTimeout', 'countFailedAttempt'] },
+              healthCheckTimeout: {
+                target: '#circuitBreaker.open',
+                reenter: true,
+                actions: ['noteHealthCheckTimeout', 'countFailedAttempt'],
+                description: 'no answer within healthCheckTimeoutMs (its signal is aborted): open again with k + 1',
+              },
             },
-            on: { RESUME: 'waiting' },
           },
         },
       },
@@ -334,8 +361,17 @@ export function createBreakerMachine(env: BreakerEnvironment) {
         entry: 'clearDeadline',
         on: {
           PROBE_SETTLED: [
-            { guard: 'probePassed', target: 'closed', actions: 'noteProbeResult' },
-            { target: 'open', actions: ['noteProbeResult', 'countFailedAttempt'] },
+            {
+              guard: 'probePassed',
+              target: 'closed',
+              actions: 'noteProbeResult',
+              description: 'a probe succeeded within latencyThresholdMs: close with a fresh window, streak and backoff',
+            },
+            {
+              target: 'open',
+              actions: ['noteProbeResult', 'countFailedAttempt'],
+              description: 'a probe failed or was slower than latencyThresholdMs: open again with k + 1',
+            },
           ],
           FLEET_OPEN: { target: 'open', actions: 'noteFleetOpen' },
           FLEET_CLOSED: { target: 'closed', actions: 'noteFleetClosed' },
@@ -347,7 +383,11 @@ export function createBreakerMachine(env: BreakerEnvironment) {
           },
           probing: {
             after: {
-              halfOpenTimeout: { target: '#circuitBreaker.open', actions: ['noteProbeTimeout', 'countFailedAttempt'] },
+              halfOpenTimeout: {
+                target: '#circuitBreaker.open',
+                actions: ['noteProbeTimeout', 'countFailedAttempt'],
+                description: 'no probe succeeded within halfOpenTimeoutMs of the first: open again with k + 1',
+              },
             },
             on: { PROBES_ABANDONED: 'idle' },
           },

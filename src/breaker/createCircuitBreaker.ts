@@ -441,7 +441,8 @@ class Breaker implements CircuitBreaker {
       version: 1,
       name: this.name,
       takenAt: this.#now(),
-      machine: JSON.parse(JSON.stringify(this.#actor.getPersistedSnapshot())),
+      // A disposed breaker's actor is stopped; its state is still the one to resume from.
+      machine: { ...(JSON.parse(JSON.stringify(this.#actor.getPersistedSnapshot())) as object), status: 'active' },
       window: {
         latenciesMs: samples.map((s) => s.latencyMs),
         failed: samples.map((s) => s.failed),

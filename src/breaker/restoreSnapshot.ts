@@ -57,5 +57,8 @@ export function restoreSnapshot(value: unknown, machine: BreakerMachine, name: s
   if (!Number.isSafeInteger(w.consecutiveFailures) || w.consecutiveFailures < 0) {
     return fail('window.consecutiveFailures: a non-negative integer', w.consecutiveFailures);
   }
-  return { machine: m as Snapshot<unknown>, window: w };
+  // In-flight work died with the process: no invoked health check or lease claim is resumed (RESUME sends
+  // an open breaker back to waiting, which re-plans from the deadline).
+  const resumedValue = top === 'open' ? { open: 'waiting' } : m.value;
+  return { machine: { ...m, value: resumedValue, children: {} } as unknown as Snapshot<unknown>, window: w };
 }

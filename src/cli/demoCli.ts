@@ -29,6 +29,7 @@ Options
   --realtime              run on the real clock, in real time (11 minutes)
   --out <file.svg>        where to write the report picture (default ./p99-breaker-report.svg)
   --inspect [port]        start the local live viewer on 127.0.0.1 (default port ${INSPECTOR_DEFAULTS.port}) and stay up at the end until Ctrl+C
+                          (with --inspect the run is paced at --speed 20 unless --speed is given)
   --quiet                 no live view, only the timeline and the summary
   --help                  show this help
 `;

@@ -42,7 +42,7 @@ export interface CircuitBreakerOptions {
   /** The backoff schedule between recovery attempts. */
   readonly recovery?: RecoveryOptions | undefined;
   /** Asked before half-open; healthy when it resolves to anything but `false`. Defaults to none. */
-  readonly healthCheck?: ((signal: AbortSignal) => unknown) | undefined;
+  readonly healthCheck?: ((signal: AbortSignal) => unknown) | { check(signal: AbortSignal): unknown } | undefined;
   /** A slower health check counts as unhealthy and its signal is aborted. Defaults to 5 000. */
   readonly healthCheckTimeoutMs?: number | undefined;
   /**

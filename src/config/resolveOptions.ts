@@ -108,7 +108,15 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
   const recoveryTimeoutMs = check('recoveryTimeoutMs', DEFAULTS.recoveryTimeoutMs, durationMs, `a finite number of milliseconds in [0, ${MAX_TIMER_MS}]`);
   const halfOpenRequests = check('halfOpenRequests', DEFAULTS.halfOpenRequests, positiveInteger, 'a positive integer');
   const halfOpenTimeoutMs = check('halfOpenTimeoutMs', DEFAULTS.halfOpenTimeoutMs, positiveDurationMs, `a positive number of milliseconds up to ${MAX_TIMER_MS}`);
-  const healthCheck = check<ResolvedOptions['healthCheck']>('healthCheck', undefined, isFunction, 'a function (signal) => Promise');
+  const healthCheckGiven = check<ResolvedOptions['healthCheck'] | { check: (signal: AbortSignal) => unknown }>(
+    'healthCheck',
+    undefined,
+    (v) => isFunction(v) || (typeof v === 'object' && v !== null && typeof (v as { check?: unknown }).check === 'function'),
+    'a function (signal) => Promise, or a HealthChecker (an object with check(signal))',
+  );
+  // A HealthChecker object (e.g. PingHealthChecker) plugs in as its check method.
+  const healthCheck: ResolvedOptions['healthCheck'] =
+    typeof healthCheckGiven === 'object' ? (signal: AbortSignal) => healthCheckGiven.check(signal) : healthCheckGiven;
   const healthCheckTimeoutMs = check('healthCheckTimeoutMs', DEFAULTS.healthCheckTimeoutMs, positiveDurationMs, `a positive number of milliseconds up to ${MAX_TIMER_MS}`);
   const isFailure = check<(error: unknown) => boolean>('isFailure', () => true, isFunction, 'a function (error) => boolean');
   const clock = check<Clock>('clock', realClock, (v) => typeof v === 'object' && v !== null && ['now', 'setTimeout', 'clearTimeout'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'), 'an object with now(), setTimeout() and clearTimeout()');

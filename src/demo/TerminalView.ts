@@ -76,7 +76,8 @@ export function renderFrame(frame: DemoFrame, colour: boolean): string {
 export function renderLine(frame: DemoFrame): string {
   const p99 = frame.p99Ms === null ? '—' : `${frame.p99Ms.toFixed(0)} ms`;
   const o = frame.orders;
-  return `${formatTime(frame.elapsedMs)}  ${frame.state.padEnd(8)} P99 ${p99.padStart(7)} (limit ${frame.thresholdMs})  errors ${(frame.errorRate * 100).toFixed(1)}%  sent ${o.sent} refused ${o.refused} failed ${o.failed}  [${frame.phase}]`;
+  const next = frame.nextAttemptInMs === null ? '' : `  next attempt in ${(frame.nextAttemptInMs / 1000).toFixed(1)} s`;
+  return `${formatTime(frame.elapsedMs)}  ${frame.state.padEnd(8)} P99 ${p99.padStart(7)} (limit ${frame.thresholdMs})  errors ${(frame.errorRate * 100).toFixed(1)}%  sent ${o.sent} refused ${o.refused} failed ${o.failed}${next}  [${frame.phase}]`;
 }
 
 /**

@@ -27,15 +27,16 @@ export function toMermaid(graph: MachineGraph): string {
     if (initial !== null) lines.push(`${pad}[*] --> ${idOf(initial)}`);
     for (const state of graph.states.filter((s) => s.parent === (parent === '' ? null : parent))) {
       const id = idOf(state.path);
-      const named = id === state.key ? id : `"${label(state.key)}" as ${id}`;
+      // A state with invokes shows them under its name (a separate `id : text` line would replace the name).
+      const title = [label(state.key), ...state.invokes.map((src) => `invoke ${label(src)}`)].join('<br/>');
+      const named = id === state.key && state.invokes.length === 0 ? id : `"${title}" as ${id}`;
       if (hasChildren(graph, state)) {
         lines.push(`${pad}state ${named} {`);
         writeBlock(state.path, state.initial, depth + 1);
         lines.push(`${pad}}`);
       } else {
-        lines.push(id === state.key ? `${pad}${id}` : `${pad}state ${named}`);
+        lines.push(named === id ? `${pad}${id}` : `${pad}state ${named}`);
       }
-      for (const src of state.invokes) lines.push(`${pad}${id} : invoke ${label(src)}`);
       if (state.type === 'final') lines.push(`${pad}${id} --> [*]`);
     }
     if (parent === '' && graph.transitions.some((t) => t.source === '')) {

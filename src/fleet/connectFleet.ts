@@ -49,6 +49,8 @@ interface Member {
   readonly breaker: CircuitBreaker;
   subscription: Subscription | undefined;
   lastChange: StateChange | undefined;
+  /** Armed while this instance holds the lease in half-open: hands recovery over if no probe comes. */
+  idleTimer: unknown;
 }
 
 interface FleetOpen {
@@ -153,7 +155,7 @@ class FleetConnection implements Fleet {
 
   #attach(breaker: CircuitBreaker): void {
     if (this.#closed || this.#members.has(breaker.name)) return;
-    const member: Member = { breaker, subscription: undefined, lastChange: undefined };
+    const member: Member = { breaker, subscription: undefined, lastChange: undefined, idleTimer: undefined };
     this.#members.set(breaker.name, member);
     breaker.setRecoveryCoordinator(this.#leases.coordinatorFor(breaker.name));
     this.#latency.track(breaker);
@@ -175,6 +177,7 @@ class FleetConnection implements Fleet {
     const name = member.breaker.name;
     if (this.#members.get(name) !== member) return;
     this.#members.delete(name);
+    this.#disarmIdleHandOver(member);
     member.subscription?.unsubscribe();
     this.#latency.untrack(name);
     member.breaker.setRecoveryCoordinator(undefined);
@@ -186,7 +189,12 @@ class FleetConnection implements Fleet {
     const name = member.breaker.name;
     const trigger = change.reason.trigger;
     const held = this.#leases.holds(name);
-    if (change.to === 'halfOpen') return; // the lease holder recovering: keep the lease
+    this.#disarmIdleHandOver(member);
+    if (change.to === 'halfOpen') {
+      // The lease holder recovering: keep the lease, unless no call comes to probe with.
+      if (held) this.#armIdleHandOver(member);
+      return;
+    }
     if (change.to === 'open' && OWN_VERDICTS.has(trigger)) {
       this.#reportOpen(member, change, held && (trigger === 'probe' || trigger === 'healthCheck'));
     } else if (change.to === 'closed' && held && trigger === 'probe') {
@@ -194,6 +202,26 @@ class FleetConnection implements Fleet {
     } else if (held) {
       this.#leases.release(name); // recovery ended another way (fleet verdict, manual control)
     }
+  }
+
+  /**
+   * A lease holder that gets no traffic would keep the whole fleet open: if no probe is admitted within
+   * `standByMs` of entering half-open, it reopens until then and gives the lease up, so an instance that
+   * has orders to send can recover the fleet.
+   */
+  #armIdleHandOver(member: Member): void {
+    member.idleTimer = this.#clock.setTimeout(() => {
+      member.idleTimer = undefined;
+      const breaker = member.breaker;
+      if (this.#closed || breaker.state !== 'halfOpen' || breaker.stats().inFlight > 0) return;
+      breaker.applyFleetState({ to: 'open', until: this.#clock.now() + this.#o.standByMs, instance: this.instance, cause: null });
+    }, this.#o.standByMs);
+  }
+
+  #disarmIdleHandOver(member: Member): void {
+    if (member.idleTimer === undefined) return;
+    this.#clock.clearTimeout(member.idleTimer);
+    member.idleTimer = undefined;
   }
 
   /** A trip (or a failed recovery): recorded as a report; the script decides whether the fleet opens. */
@@ -358,6 +386,7 @@ class FleetConnection implements Fleet {
     this.#unsubscribeRegistry?.();
     this.#unsubscribeRegistry = undefined;
     for (const member of [...this.#members.values()]) {
+      this.#disarmIdleHandOver(member);
       member.subscription?.unsubscribe();
       member.breaker.setRecoveryCoordinator(undefined);
     }

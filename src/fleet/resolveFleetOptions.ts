@@ -81,7 +81,7 @@ export function resolveFleetOptions(options: FleetOptions, defaultClock: Clock):
   const leaseMs = duration('leaseMs', options.leaseMs, 5_000, 10);
   const standByMs = duration('standByMs', options.standByMs, Math.max(50, Math.round(leaseMs / 10)), 1);
   const claimTimeoutMs = duration('claimTimeoutMs', options.claimTimeoutMs, 250, 1);
-  const digestPeriodMs = duration('digestPeriodMs', options.digestPeriodMs, 5_000, 0);
+  const digestPeriodMs = duration('digestPeriodMs', options.digestPeriodMs, 1_000, 0);
   const connectTimeoutMs = duration('connectTimeoutMs', options.connectTimeoutMs, 2_000, 0);
   const clock = options.clock ?? defaultClock;
   if (typeof clock?.now !== 'function' || typeof clock.setTimeout !== 'function' || typeof clock.clearTimeout !== 'function') {

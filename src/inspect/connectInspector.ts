@@ -34,6 +34,8 @@ export function connectInspector(url: string, breaker?: CircuitBreaker, options?
   const socket = new WebSocket(toSocketUrl(url));
   const queue: string[] = [];
   let closed = false;
+  // The connection must never keep the process alive: a breaker's inspector is an observer, not a reason to run.
+  socket.on('upgrade', (response) => response.socket.unref());
   socket.on('error', () => {
     queue.length = 0; // unreachable or dropped: inspection is best effort
   });

@@ -1,5 +1,5 @@
 import type { CircuitBreaker, TryResult } from '../breaker/CircuitBreaker.js';
-import { createTradingCircuitBreaker } from './createTradingCircuitBreaker.js';
+import { createTradingCircuitBreaker, Trading } from './createTradingCircuitBreaker.js';
 import type { TradingCircuitBreakerOptions } from './TradingCircuitBreakerOptions.js';
 
 /**
@@ -57,6 +57,8 @@ export const TradingCircuitBreaker = function TradingCircuitBreaker<C extends ob
 ): TradingCircuitBreaker<C> {
   return createTradingCircuitBreaker(client, options);
 } as unknown as new <C extends object>(client: C, options?: TradingCircuitBreakerOptions<C>) => TradingCircuitBreaker<C>;
+// `new TradingCircuitBreaker(…) instanceof TradingCircuitBreaker` holds: the constructor returns a Trading.
+TradingCircuitBreaker.prototype = Trading.prototype;
 
 /**
  * The async operations of `C`, each returning a {@link TryResult} instead of throwing a refusal.

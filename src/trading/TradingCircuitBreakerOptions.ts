@@ -19,7 +19,8 @@ import type { HealthChecker } from './HealthChecker.js';
 export type OperationPolicy = 'guard' | 'bypass' | 'direct';
 
 /**
- * Options of `createTradingCircuitBreaker`.
+ * Options of `createTradingCircuitBreaker`. The core breaker options may be given here at the top level
+ * (`{ name, latencyThresholdMs, clock, … }`) or grouped in `breaker` — one or the other, not both.
  *
  * @example
  * ```ts
@@ -31,7 +32,7 @@ export type OperationPolicy = 'guard' | 'bypass' | 'direct';
  * };
  * ```
  */
-export interface TradingCircuitBreakerOptions<C extends object> {
+export interface TradingCircuitBreakerOptions<C extends object> extends CircuitBreakerOptions {
   /**
    * Options for a breaker created for this client (and disposed with it), or an existing breaker to
    * share (for example from a `BreakerRegistry`; it is not disposed with the client). Defaults to a new

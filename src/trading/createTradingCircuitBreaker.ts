@@ -52,6 +52,12 @@ export function createTradingCircuitBreaker<C extends object>(
 }
 
 const OPTION_KEYS = new Set(['breaker', 'operations', 'isBusinessRejection', 'healthChecker', 'signalOf', 'logger']);
+/** Core breaker options also accepted at the top level (`{ name, latencyThresholdMs, … }`) when `breaker` is not given. */
+const FLAT_BREAKER_KEYS = new Set([
+  'name', 'failureThreshold', 'latencyThresholdMs', 'errorRateThreshold', 'windowSize', 'minimumSamples', 'recoveryTimeoutMs',
+  'halfOpenRequests', 'halfOpenTimeoutMs', 'recovery', 'healthCheck', 'healthCheckTimeoutMs', 'isFailure', 'clock', 'random',
+  'inspect', 'restore', 'persist',
+]);
 const POLICIES = new Set<unknown>(['guard', 'bypass', 'direct']);
 
 /**
@@ -72,7 +78,8 @@ const unwrapError = (error: unknown): never => {
   throw error instanceof OperationFailure ? error.error : error;
 };
 
-class Trading<C extends object> implements TradingCircuitBreaker<C> {
+/** The wrapper behind {@link createTradingCircuitBreaker} and `new TradingCircuitBreaker(…)`. */
+export class Trading<C extends object> implements TradingCircuitBreaker<C> {
   readonly client: C;
   readonly breaker: CircuitBreaker;
   readonly tryClient: TryClient<C>;
@@ -97,8 +104,13 @@ class Trading<C extends object> implements TradingCircuitBreaker<C> {
       throw new ConfigError([{ option: 'options', value: options, expected: 'an object' }]);
     }
     const problems: ConfigProblem[] = [];
+    const flat: Record<string, unknown> = {};
     for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.has(key)) problems.push({ option: key, value: (options as Record<string, unknown>)[key], expected: 'no such option (unknown key)' });
+      const value = (options as Record<string, unknown>)[key];
+      if (OPTION_KEYS.has(key)) continue;
+      if (FLAT_BREAKER_KEYS.has(key) && options.breaker === undefined) flat[key] = value;
+      else if (FLAT_BREAKER_KEYS.has(key)) problems.push({ option: key, value, expected: 'inside `breaker` (breaker options are given either flat or in `breaker`, not both)' });
+      else problems.push({ option: key, value, expected: 'no such option (unknown key)' });
     }
     this.#target = client;
     this.#policies = readPolicies(client, options.operations, problems);
@@ -110,7 +122,7 @@ class Trading<C extends object> implements TradingCircuitBreaker<C> {
     }
     if (logger !== undefined && !isLogger(logger)) problems.push({ option: 'logger', value: logger, expected: 'an object with info(), warn() and error()' });
 
-    const given = options.breaker;
+    const given = options.breaker ?? (Object.keys(flat).length > 0 ? (flat as CircuitBreakerOptions) : undefined);
     const shared = isBreaker(given);
     if (shared && healthChecker !== undefined) {
       problems.push({ option: 'healthChecker', value: '(a health checker)', expected: 'breaker options, not an existing breaker: set healthCheck: toHealthCheck(checker) where that breaker is created' });
@@ -257,7 +269,7 @@ class Trading<C extends object> implements TradingCircuitBreaker<C> {
   }
 
   #detachedRefusal(): CircuitOpenError {
-    return new CircuitOpenError(this.breaker.name, this.breaker.state, { trigger: 'disposed' }, null);
+    return new CircuitOpenError(this.breaker.name, 'open', { trigger: 'disposed' }, null);
   }
 }
 

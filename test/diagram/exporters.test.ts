@@ -21,8 +21,7 @@ describe('toMermaid', () => {
         '    idle',
         '    state busy {',
         '        [*] --> fetching',
-        '        fetching',
-        '        fetching : invoke fetchQuote',
+        '        state "fetching<br/>invoke fetchQuote" as fetching',
         '        state "idle" as busy_idle',
         '        done',
         '        done --> [*]',
@@ -104,7 +103,7 @@ describe('tables', () => {
     expect(table).toContain('| `idle` | (stays) | `PING` | — | `count` | Counted, nothing else. |');
     expect(table).toContain('| `busy.fetching` | `busy.done` | `after(500ms)` | — | — | — |');
     expect(transitionTable(breaker)).toContain(
-      '| `closed` | `open` | `WINDOW_UPDATED` | `p99Exceeded` | `tripOnP99` | Calls flow. Every outcome is measured; the machine hears only outcomes that make a trip rule true. |',
+      '| `closed` | `open` | `WINDOW_UPDATED` | `p99Exceeded` | `tripOnP99` | the window holds ≥ minimumSamples and its nearest-rank P99 > latencyThresholdMs (calls in flight past the threshold count as slow) |',
     );
   });
 
