@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startInspectorServer } from '../../src/index.js';
 
 const rootDir = resolve(import.meta.dirname, '../..');
 
@@ -32,6 +33,18 @@ describe('inspector lifecycle', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^received [1-9]\d* messages; state open\n$/);
+  });
+
+  it('lets a breaker process inspected over WebSocket (never closed by hand) exit once the breaker is disposed', async () => {
+    const server = await startInspectorServer({ port: 0 });
+    try {
+      const result = await runChild('remoteProducerExits.ts', [server.url], 15_000);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe('disposed in state open\n');
+    } finally {
+      await server.close();
+    }
   });
 
   it('p99-breaker inspect prints the URL, serves the page, and stops cleanly on SIGINT', async () => {
