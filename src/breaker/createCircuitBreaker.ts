@@ -163,6 +163,8 @@ class Breaker implements CircuitBreaker {
       return { ok: false, reason: this.#reason, retryAfterMs: this.#retryAfterMs() };
     }
     if (this.#mode !== CLOSED || options !== undefined) return this.#executeGuarded(operation, options, false) as Promise<TryResult<T>>;
+    // The closed fast path is written out again rather than shared with execute(): sharing it costs one more
+    // async frame (≈ 40 ns) on every call of one of the two.
     const startedAt = this.#clock.now();
     if (this.#inFlight.outstanding !== 0 && this.#checkInFlight(startedAt)) {
       return this.#executeGuarded(operation, options, false) as Promise<TryResult<T>>;
