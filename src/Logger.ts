@@ -29,7 +29,14 @@ export const consoleLogger: Logger = Object.freeze({
   error: (fields: object, message?: string) => console.error(JSON.stringify({ level: 'error', msg: message, ...fields })),
 });
 
-/** Calls a logger method and swallows what it throws: a broken logger must not break a breaker. */
+/**
+ * Calls a logger method and swallows what it throws: a broken logger must not break a breaker.
+ *
+ * @example
+ * ```ts
+ * safeLog(logger, 'warn', { breaker: 'venue' }, 'circuit opened'); // never throws, even if `logger.warn` does
+ * ```
+ */
 export function safeLog(logger: Logger, level: keyof Logger, fields: object, message: string): void {
   try {
     logger[level](fields, message);

@@ -10,7 +10,15 @@
  */
 export type BreakerState = 'closed' | 'open' | 'halfOpen' | 'disabled';
 
-/** Maps the machine's top-level state to the public one. */
+/**
+ * Maps the machine's top-level state to the public one: `forcedOpen` (and `open`) read as `'open'`.
+ *
+ * @example
+ * ```ts
+ * publicStateOf('forcedOpen'); // 'open'
+ * publicStateOf('halfOpen');   // 'halfOpen'
+ * ```
+ */
 export function publicStateOf(machineState: string): BreakerState {
   switch (machineState) {
     case 'closed':

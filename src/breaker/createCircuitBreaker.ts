@@ -14,6 +14,7 @@ import { publicStateOf, type BreakerState } from './BreakerState.js';
 import type { BreakerStats } from './BreakerStats.js';
 import type { BreakerSnapshot } from './BreakerSnapshot.js';
 import { CallTally } from './CallTally.js';
+import { HalfOpenProbes } from './HalfOpenProbes.js';
 import type { CircuitBreaker, ExecuteOptions, FleetUpdate, LatencySample, ManualControl, TryResult } from './CircuitBreaker.js';
 import { machineEnvironment } from './machineEnvironment.js';
 import { checkControl, UNSPECIFIED_CONTROL } from './manualControl.js';
@@ -21,6 +22,7 @@ import { restoreSnapshot } from './restoreSnapshot.js';
 import { SampleStream } from './SampleStream.js';
 import type { StateChange } from './StateChange.js';
 import { StateChangeNotifier } from './StateChangeNotifier.js';
+import { takeSnapshot } from './takeSnapshot.js';
 import type { TransitionReason } from './TransitionReason.js';
 import { withHidden } from './withHidden.js';
 
@@ -83,8 +85,7 @@ class Breaker implements CircuitBreaker {
   #reason: TransitionReason = { trigger: 'created' };
   #attempt = 0;
   #nextAttemptAt: number | null = null;
-  #probesInFlight = 0;
-  #probeEpisodeStarted = false;
+  readonly #probes: HalfOpenProbes;
   #lastInFlightSlowSent = 0;
   #clockWarned = false;
 
@@ -95,6 +96,10 @@ class Breaker implements CircuitBreaker {
     this.#window = new LatencyWindow(options.windowSize, options.latencyThresholdMs);
     this.#inFlight = new InFlightTracker(options.latencyThresholdMs);
     this.#tally = new CallTally(options.latencyThresholdMs);
+    this.#probes = new HalfOpenProbes(options.halfOpenRequests, {
+      started: (at) => this.#send({ type: 'PROBE_ADMITTED', at }),
+      abandoned: (at) => this.#send({ type: 'PROBES_ABANDONED', at }),
+    });
     this.#notifier = new StateChangeNotifier(options.name, options.logger);
     this.#samples = new SampleStream(this.#window, () => this.#now(), options.logger, options.name);
     this.stateChanges$ = this.#notifier.changes$;
@@ -221,36 +226,27 @@ class Breaker implements CircuitBreaker {
     const epoch = this.#epoch;
 
     if (mode === HALF_OPEN) {
-      if (this.#probesInFlight >= this.#options.halfOpenRequests) return refuse();
-      this.#probesInFlight++;
-      if (!this.#probeEpisodeStarted) {
-        this.#probeEpisodeStarted = true;
-        this.#send({ type: 'PROBE_ADMITTED', at: startedAt });
-      }
+      if (!this.#probes.tryAdmit(startedAt)) return refuse();
       let released = false;
-      const release = (): boolean => {
+      const release = (abandoned: boolean): boolean => {
         if (released) return false;
         released = true;
-        if (epoch === this.#epoch) this.#probesInFlight--;
+        // A permit of an earlier episode died with it.
+        if (epoch === this.#epoch) this.#probes.release(abandoned, this.#now());
         return true;
       };
       const onAbort = (): void => {
-        if (!release()) return;
-        this.#tally.aborted++;
-        if (epoch === this.#epoch && this.#probesInFlight === 0) {
-          this.#probeEpisodeStarted = false;
-          this.#send({ type: 'PROBES_ABANDONED', at: this.#now() });
-        }
+        if (release(true)) this.#tally.aborted++;
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const value = await operation(signal);
         signal?.removeEventListener('abort', onAbort);
-        if (release()) this.#settleProbe(epoch, startedAt, undefined, false);
+        if (release(false)) this.#settleProbe(epoch, startedAt, undefined, false);
         return wrap(value);
       } catch (error) {
         signal?.removeEventListener('abort', onAbort);
-        if (release()) this.#settleProbe(epoch, startedAt, error, true);
+        if (release(false)) this.#settleProbe(epoch, startedAt, error, true);
         throw error;
       }
     }
@@ -365,8 +361,7 @@ class Breaker implements CircuitBreaker {
     this.#epoch++;
     this.#state = to;
     this.#mode = MODE_OF[to];
-    this.#probesInFlight = 0;
-    this.#probeEpisodeStarted = false;
+    this.#probes.reset();
     this.#lastInFlightSlowSent = 0;
     if (to === 'closed' || (to === 'disabled' && from !== 'closed' && from !== 'disabled')) {
       this.#window.reset();
@@ -402,7 +397,7 @@ class Breaker implements CircuitBreaker {
       },
       {
         name: this.name,
-        inFlight: this.#inFlight.outstanding + this.#probesInFlight,
+        inFlight: this.#inFlight.outstanding + this.#probes.inFlight,
         latencyThresholdMs: this.#options.latencyThresholdMs,
       },
     );
@@ -437,20 +432,7 @@ class Breaker implements CircuitBreaker {
   }
 
   snapshot(): BreakerSnapshot {
-    const samples = this.#window.samples();
-    return {
-      format: 'p99-breaker/snapshot',
-      version: 1,
-      name: this.name,
-      takenAt: this.#now(),
-      // A disposed breaker's actor is stopped; its state is still the one to resume from.
-      machine: { ...(JSON.parse(JSON.stringify(this.#actor.getPersistedSnapshot())) as object), status: 'active' },
-      window: {
-        latenciesMs: samples.map((s) => s.latencyMs),
-        failed: samples.map((s) => s.failed),
-        consecutiveFailures: this.#window.consecutiveFailures,
-      },
-    };
+    return takeSnapshot(this.name, this.#now(), this.#actor.getPersistedSnapshot(), this.#window);
   }
 
   dispose(): void {

@@ -1,6 +1,13 @@
 import type { ManualControl } from './CircuitBreaker.js';
 
-/** Who and why when a manual control is used without saying. */
+/**
+ * Who and why when a manual control is used without saying: `{ by: 'unknown', why: 'unspecified' }`.
+ *
+ * @example
+ * ```ts
+ * breaker.forceOpen(); // recorded as forceOpen(UNSPECIFIED_CONTROL)
+ * ```
+ */
 export const UNSPECIFIED_CONTROL: ManualControl = Object.freeze({ by: 'unknown', why: 'unspecified' });
 
 /**

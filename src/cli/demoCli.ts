@@ -15,6 +15,14 @@ export interface CliIo {
   readonly stderr: NodeJS.WritableStream;
 }
 
+/**
+ * The `p99-breaker demo --help` text: what the demo shows and every option with its default.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(DEMO_USAGE);
+ * ```
+ */
 export const DEMO_USAGE = `Usage: p99-breaker demo [options]      (npm start runs it with no options)
 
 A simulated trading session rides through a latency storm: orders flow at a steady rate through

@@ -27,7 +27,15 @@ export interface ResolvedOptions {
   readonly persist: PersistOption | undefined;
 }
 
-/** The product spec's defaults. */
+/**
+ * The product spec's defaults, frozen: what {@link resolveOptions} fills in for every option not given.
+ *
+ * @example
+ * ```ts
+ * DEFAULTS.latencyThresholdMs;   // 200
+ * DEFAULTS.recovery.baseDelayMs; // 1000
+ * ```
+ */
 export const DEFAULTS = Object.freeze({
   name: 'breaker',
   failureThreshold: 5,

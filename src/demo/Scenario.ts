@@ -146,7 +146,14 @@ export function parseScenario(value: unknown): Scenario {
   return value as unknown as Scenario;
 }
 
-/** Total duration of a scenario in ms. */
+/**
+ * Total duration of a scenario in ms: the sum of its phases' durations.
+ *
+ * @example
+ * ```ts
+ * scenarioDurationMs(scenario); // 120000 for two phases of 60 s
+ * ```
+ */
 export function scenarioDurationMs(scenario: Scenario): number {
   return scenario.phases.reduce((sum, phase) => sum + phase.durationMs, 0);
 }

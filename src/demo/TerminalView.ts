@@ -72,7 +72,15 @@ export function renderFrame(frame: DemoFrame, colour: boolean): string {
   ].join('\n');
 }
 
-/** One plain line per frame, for non-TTY output. */
+/**
+ * One plain line per frame, for non-TTY output: time, state, P99 against the limit, error rate, orders,
+ * countdown and phase.
+ *
+ * @example
+ * ```ts
+ * renderLine(frame); // '1:30  open     P99  412 ms (limit 200)  errors 2.0%  sent 1500 refused 40 failed 3  next attempt in 1.5 s  [storm]'
+ * ```
+ */
 export function renderLine(frame: DemoFrame): string {
   const p99 = frame.p99Ms === null ? '—' : `${frame.p99Ms.toFixed(0)} ms`;
   const o = frame.orders;

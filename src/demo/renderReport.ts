@@ -125,7 +125,15 @@ export function renderReport(result: DemoResult): string {
   return `${out.join('\n')}\n`;
 }
 
-/** The state over time as [start, end) spans, from the transitions. */
+/**
+ * The state over time as [start, end) spans of simulated ms, from the transitions; the run starts closed.
+ * Empty spans are dropped.
+ *
+ * @example
+ * ```ts
+ * stateSpans(result); // [{ state: 'closed', startMs: 0, endMs: 72000 }, { state: 'open', startMs: 72000, … }, …]
+ * ```
+ */
 export function stateSpans(result: DemoResult): Array<{ state: BreakerState; startMs: number; endMs: number }> {
   const spans: Array<{ state: BreakerState; startMs: number; endMs: number }> = [];
   let state: BreakerState = 'closed';
@@ -140,7 +148,14 @@ export function stateSpans(result: DemoResult): Array<{ state: BreakerState; sta
   return spans.filter((s) => s.endMs > s.startMs || spans.length === 1);
 }
 
-/** mm:ss of simulated time. */
+/**
+ * Simulated time as `m:ss` (minutes unpadded, negatives shown as `0:00`).
+ *
+ * @example
+ * ```ts
+ * formatTime(95_000); // '1:35'
+ * ```
+ */
 export function formatTime(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));
   return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;

@@ -19,7 +19,16 @@ export function containerOf(transition: Pick<TransitionInfo, 'source' | 'targets
   return '';
 }
 
-/** `'a.b.c'` → `['a.b', 'a', '']`; the root (`''`) has none. */
+/**
+ * The paths of every state that strictly contains `path`, innermost first and ending with the root
+ * (`''`); the root itself has none.
+ *
+ * @example
+ * ```ts
+ * strictAncestors('open.waiting'); // ['open', '']
+ * strictAncestors('');             // []
+ * ```
+ */
 export function strictAncestors(path: string): string[] {
   if (path === '') return [];
   const parts = path.split('.');

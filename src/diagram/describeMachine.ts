@@ -116,7 +116,17 @@ function triggerOf(node: StateNodeLike, eventType: string, t: TransitionLike): T
   return { kind: 'event', eventType };
 }
 
-/** `p99Exceeded`, `withinLimit(limitMs: 200)`, `and(claimGranted, hasHealthCheck)`, `not(inFleet)`. */
+/**
+ * A guard as written, for labels: its name, its params, and `and`/`or`/`not` spelled out (`p99Exceeded`,
+ * `withinLimit(limitMs: 200)`, `and(claimGranted, hasHealthCheck)`, `not(inFleet)`).
+ *
+ * @example
+ * ```ts
+ * formatGuard('p99Exceeded');                                  // 'p99Exceeded'
+ * formatGuard({ type: 'withinLimit', params: { limitMs: 200 } }); // 'withinLimit(limitMs: 200)'
+ * formatGuard(and(['claimGranted', 'hasHealthCheck']));        // 'and(claimGranted, hasHealthCheck)'
+ * ```
+ */
 export function formatGuard(guard: unknown): string {
   if (typeof guard === 'string') return guard;
   if (typeof guard === 'function') {

@@ -2,7 +2,14 @@ import type { MachineGraph, StateInfo } from './MachineGraph.js';
 import { strictAncestors } from './containerOf.js';
 import { transitionLabel } from './transitionLabel.js';
 
-/** The `id` a state's node (or a compound state's cluster) carries in the DOT output and in the SVG. */
+/**
+ * The `id` a state's node (or a compound state's cluster) carries in the DOT output and in the SVG.
+ *
+ * @example
+ * ```ts
+ * svgIdOf('open.waiting'); // 'state:open.waiting'
+ * ```
+ */
 export function svgIdOf(path: string): string {
   return `state:${path}`;
 }

@@ -41,7 +41,17 @@ export function transitionLabel(transition: TransitionInfo): string {
     .join(' ');
 }
 
-/** `[p99Exceeded]`, `[else]`, or `''` when the transition is unguarded. */
+/**
+ * A transition's guard as drawn on its edge: `[p99Exceeded]`, `[else]` for the fallback after guarded
+ * candidates, or `''` when the transition is unguarded.
+ *
+ * @example
+ * ```ts
+ * guardLabel({ ...transition, guard: 'p99Exceeded' });           // '[p99Exceeded]'
+ * guardLabel({ ...transition, guard: null, otherwise: true });    // '[else]'
+ * guardLabel({ ...transition, guard: null, otherwise: false });   // ''
+ * ```
+ */
 export function guardLabel(transition: TransitionInfo): string {
   if (transition.guard !== null) return `[${transition.guard}]`;
   return transition.otherwise ? '[else]' : '';

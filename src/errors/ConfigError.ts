@@ -48,7 +48,17 @@ export function isConfigError(error: unknown): error is ConfigError {
   return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[brand] === true;
 }
 
-/** Renders any value readably for an error message, including NaN, -0, functions and symbols. */
+/**
+ * Renders any value readably for an error message, including NaN, -0, functions and symbols. Never
+ * throws, even for a circular object.
+ *
+ * @example
+ * ```ts
+ * describeValue(-0);     // '-0'
+ * describeValue('200');  // '"200"'
+ * describeValue(10n);    // '10n'
+ * ```
+ */
 export function describeValue(value: unknown): string {
   if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
   if (typeof value === 'string') return JSON.stringify(value);

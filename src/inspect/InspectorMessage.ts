@@ -27,7 +27,14 @@ export type InspectorMessage =
   | { readonly type: 'p99-breaker.stats'; readonly breaker: string; readonly latencyThresholdMs: number; readonly stats: BreakerStats }
   | { readonly type: 'p99-breaker.stateChange'; readonly change: StateChange };
 
-/** The `type`s an inspector server accepts from a producer. */
+/**
+ * The `type`s an inspector server accepts from a producer; a message of any other type is dropped.
+ *
+ * @example
+ * ```ts
+ * INSPECTOR_MESSAGE_TYPES.has('p99-breaker.stats'); // true
+ * ```
+ */
 export const INSPECTOR_MESSAGE_TYPES: ReadonlySet<string> = new Set([
   '@xstate.snapshot',
   '@xstate.event',

@@ -50,6 +50,15 @@ interface Tracked {
  * The prom-client metrics of one (registry, prefix), and the breakers they read. Registrations acquire
  * and release breakers (reference counted); the last release removes the metrics from the registry.
  * Internal: the public entry point is `registerBreakerMetrics`.
+ *
+ * @throws Error from the constructor when a metric of the same name is already in the registry.
+ * @example
+ * ```ts
+ * const set = new BreakerMetricSet({ registry, prefix: 'p99_breaker_', buckets, logger }, { Counter, Gauge, Histogram });
+ * set.acquire(breaker);
+ * set.release(breaker);
+ * set.close(); // the metrics leave the registry
+ * ```
  */
 export class BreakerMetricSet {
   readonly settings: MetricSetSettings;

@@ -51,7 +51,15 @@ export interface BreakerMetricsRegistration extends Disposable {
   unregister(): void;
 }
 
-/** Latency histogram buckets in seconds: dense around the 200 ms default threshold. */
+/**
+ * The latency histogram's default buckets, in seconds (1 ms to 10 s): dense around the 200 ms default
+ * threshold.
+ *
+ * @example
+ * ```ts
+ * registerBreakerMetrics(breaker, { registry, buckets: [...DEFAULT_LATENCY_BUCKETS_SECONDS, 30] });
+ * ```
+ */
 export const DEFAULT_LATENCY_BUCKETS_SECONDS: readonly number[] = Object.freeze([
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.5, 1, 2.5, 5, 10,
 ]);

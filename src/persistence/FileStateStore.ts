@@ -5,7 +5,15 @@ import type { BreakerSnapshot } from '../breaker/BreakerSnapshot.js';
 import type { StateStore } from './StateStore.js';
 import { StateFileError } from './StateFileError.js';
 
-/** The state file's own header, so a file from another program or a future version is refused. */
+/**
+ * The `format` field every state file carries, so a file from another program or a future version is
+ * refused.
+ *
+ * @example
+ * ```ts
+ * JSON.parse(readFileSync('breaker-state.json', 'utf8')).format === STATE_FILE_FORMAT; // true
+ * ```
+ */
 export const STATE_FILE_FORMAT = 'p99-breaker/state-file';
 const STATE_FILE_VERSION = 1;
 

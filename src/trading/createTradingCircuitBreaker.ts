@@ -78,7 +78,17 @@ const unwrapError = (error: unknown): never => {
   throw error instanceof OperationFailure ? error.error : error;
 };
 
-/** The wrapper behind {@link createTradingCircuitBreaker} and `new TradingCircuitBreaker(…)`. */
+/**
+ * The wrapper behind {@link createTradingCircuitBreaker} and `new TradingCircuitBreaker(…)`. Internal:
+ * construct it through either of those.
+ *
+ * @throws TypeError when `client` is not an object; {@link ConfigError} listing every invalid option.
+ * @example
+ * ```ts
+ * const trading = new Trading(venue, { breaker: { name: 'binance' } });
+ * trading instanceof TradingCircuitBreaker; // true
+ * ```
+ */
 export class Trading<C extends object> implements TradingCircuitBreaker<C> {
   readonly client: C;
   readonly breaker: CircuitBreaker;

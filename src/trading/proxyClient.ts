@@ -5,7 +5,17 @@
  * wrappers (cached per key and function) that call the original with the client as `this`.
  */
 
-/** True for the properties that are a client's operations: string-keyed methods of its own. */
+/**
+ * True for the properties that are a client's operations: string-keyed methods, other than `constructor`
+ * and those inherited unchanged from `Object.prototype`.
+ *
+ * @example
+ * ```ts
+ * isOperationKey('placeOrder', venue.placeOrder);         // true
+ * isOperationKey('toString', Object.prototype.toString);  // false
+ * isOperationKey(Symbol.dispose, venue[Symbol.dispose]);  // false
+ * ```
+ */
 export function isOperationKey(key: PropertyKey, fn: unknown): key is string {
   if (typeof key !== 'string' || key === 'constructor') return false;
   return !(key in Object.prototype && (Object.prototype as Record<string, unknown>)[key] === fn);
@@ -16,6 +26,13 @@ type AnyFunction = (...args: unknown[]) => unknown;
 /**
  * Returns a Proxy that looks like `client` but whose operations are `wrap(key, fn)`; other functions
  * (symbol-keyed, inherited from `Object.prototype`) are bound to the client.
+ *
+ * @example
+ * ```ts
+ * const guarded = proxyClient(venue, (operation, fn) => (...args) => breaker.execute(() => fn.apply(venue, args)));
+ * await guarded.placeOrder(order); // goes through the breaker
+ * guarded.name === venue.name;     // true: other properties pass through
+ * ```
  */
 export function proxyClient<C extends object>(client: C, wrap: (key: string, fn: AnyFunction) => AnyFunction): C {
   const cache = new Map<PropertyKey, { fn: AnyFunction; wrapped: AnyFunction }>();
@@ -51,7 +68,16 @@ export function proxyClient<C extends object>(client: C, wrap: (key: string, fn:
   }) as C;
 }
 
-/** A read-only Proxy exposing only `client`'s operations, each as `wrap(key, fn)` (cached). */
+/**
+ * A read-only Proxy exposing only `client`'s operations, each as `wrap(key, fn)` (cached); any other
+ * property reads as `undefined`.
+ *
+ * @example
+ * ```ts
+ * const tryClient = proxyOperations<TryClient<Venue>>(venue, (operation, fn) => (...args) => breaker.tryExecute(() => fn.apply(venue, args)));
+ * const result = await tryClient.placeOrder(order); // a TryResult, never a CircuitOpenError
+ * ```
+ */
 export function proxyOperations<T>(client: object, wrap: (key: string, fn: AnyFunction) => AnyFunction): T {
   const cache = new Map<string, { fn: AnyFunction; wrapped: AnyFunction }>();
   const operationOf = (key: PropertyKey): AnyFunction | undefined => {
