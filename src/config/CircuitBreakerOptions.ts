@@ -56,8 +56,12 @@ export interface CircuitBreakerOptions {
   readonly random?: (() => number) | undefined;
   /** A pino-style logger. Defaults to one that writes warnings and errors to the console. */
   readonly logger?: Logger | undefined;
-  /** An XState inspector (`@statelyai/inspect`'s `inspector.inspect`) passed to the actor. */
-  readonly inspect?: ((event: InspectionEvent) => void) | Observer<InspectionEvent> | undefined;
+  /**
+   * An XState inspector passed to the actor: `inspector.inspect` from `@statelyai/inspect` (or the
+   * inspector object itself), `connectInspector(url).inspect`, or any function or observer of inspection
+   * events. Defaults to none.
+   */
+  readonly inspect?: ((event: InspectionEvent) => void) | Observer<InspectionEvent> | { readonly inspect: unknown } | undefined;
   /** A snapshot from `breaker.snapshot()` to resume from. */
   readonly restore?: unknown;
   /**

@@ -130,7 +130,18 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
   const clock = check<Clock>('clock', realClock, (v) => typeof v === 'object' && v !== null && ['now', 'setTimeout', 'clearTimeout'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'), 'an object with now(), setTimeout() and clearTimeout()');
   const random = check<() => number>('random', defaultRandom, isFunction, 'a function () => number in [0, 1)');
   const logger = check<Logger>('logger', consoleLogger, (v) => typeof v === 'object' && v !== null && ['info', 'warn', 'error'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'), 'an object with info(), warn() and error()');
-  const inspect = check<ResolvedOptions['inspect']>('inspect', undefined, (v) => typeof v === 'function' || (typeof v === 'object' && v !== null), 'an XState inspector (a function or an observer)');
+  const inspectGiven = check<unknown>(
+    'inspect',
+    undefined,
+    (v) => typeof v === 'function' || (typeof v === 'object' && v !== null && (typeof (v as { next?: unknown }).next === 'function' || 'inspect' in v)),
+    'an XState inspector: a function, an observer with next(), or an @statelyai/inspect inspector',
+  );
+  // `inspect: inspector` (the whole @statelyai/inspect object) works like `inspect: inspector.inspect`.
+  const inspect = (
+    typeof inspectGiven === 'object' && inspectGiven !== null && typeof (inspectGiven as { next?: unknown }).next !== 'function'
+      ? (inspectGiven as { inspect: unknown }).inspect
+      : inspectGiven
+  ) as ResolvedOptions['inspect'];
 
   const persist = check<PersistOption | undefined>('persist', undefined, (v) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
