@@ -140,6 +140,7 @@ class Breaker implements CircuitBreaker {
   // ---------------------------------------------------------------- the call path
 
   async execute<T>(operation: (signal?: AbortSignal) => T | PromiseLike<T>, options?: ExecuteOptions): Promise<T> {
+    if (typeof operation !== 'function') throw notAnOperation('execute', operation);
     if (this.#mode === OPEN || this.#mode === DISPOSED) {
       this.#tally.rejected++;
       throw new CircuitOpenError(this.name, this.#state, this.#reason, this.#retryAfterMs());
@@ -163,6 +164,7 @@ class Breaker implements CircuitBreaker {
   }
 
   async tryExecute<T>(operation: (signal?: AbortSignal) => T | PromiseLike<T>, options?: ExecuteOptions): Promise<TryResult<T>> {
+    if (typeof operation !== 'function') throw notAnOperation('tryExecute', operation);
     if (this.#mode === OPEN || this.#mode === DISPOSED) {
       this.#tally.rejected++;
       return { ok: false, reason: this.#reason, retryAfterMs: this.#retryAfterMs() };
@@ -188,6 +190,7 @@ class Breaker implements CircuitBreaker {
   }
 
   async executeUnguarded<T>(operation: (signal?: AbortSignal) => T | PromiseLike<T>): Promise<T> {
+    if (typeof operation !== 'function') throw notAnOperation('executeUnguarded', operation);
     if (this.#mode === CLOSED || this.#mode === DISABLED) return this.#executeGuarded(operation, undefined, true) as Promise<T>;
     // Not admitted by the circuit: sent anyway (a cancel must always get out of risk), counted, not judged.
     const startedAt = this.#clock.now();
@@ -450,4 +453,9 @@ class Breaker implements CircuitBreaker {
   [Symbol.dispose](): void {
     this.dispose();
   }
+}
+
+/** A caller's bug, not the node's: reported as a TypeError and never counted as a call. */
+function notAnOperation(method: string, operation: unknown): TypeError {
+  return new TypeError(`${method} expects the operation as a function, got ${operation === null ? 'null' : typeof operation}`);
 }
