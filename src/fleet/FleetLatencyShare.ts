@@ -3,6 +3,7 @@ import type { CircuitBreaker } from '../breaker/CircuitBreaker.js';
 import type { Clock } from '../Clock.js';
 import type { Logger } from '../Logger.js';
 import { LatencyDigest, mergeLatencyDigests, trackLatencyDigest, type LatencyDigestTracker } from '../metrics/LatencyDigest.js';
+import { repeatEvery } from '../repeatEvery.js';
 import type { FleetLatency } from './Fleet.js';
 import type { FleetKeys } from './fleetKeys.js';
 
@@ -50,7 +51,7 @@ export interface FleetLatencyShareDeps {
 export class FleetLatencyShare {
   readonly #d: FleetLatencyShareDeps;
   readonly #trackers = new Map<string, LatencyDigestTracker>();
-  #timer: unknown;
+  #stopPushing: (() => void) | undefined;
   #closed = false;
   /** Skipped latencies of trackers already disposed (untracked breakers). */
   #skippedBefore = 0;
@@ -61,7 +62,8 @@ export class FleetLatencyShare {
 
   /** Starts the periodic push (when `periodMs` > 0). */
   start(): void {
-    if (this.#timer === undefined) this.#arm();
+    if (this.#stopPushing !== undefined || this.#d.periodMs <= 0 || this.#closed) return;
+    this.#stopPushing = repeatEvery(this.#d.clock, this.#d.periodMs, () => void this.push());
   }
 
   track(breaker: CircuitBreaker): void {
@@ -136,18 +138,9 @@ export class FleetLatencyShare {
   /** Stops the push timer and the trackers. Idempotent. */
   close(): void {
     this.#closed = true;
-    if (this.#timer !== undefined) this.#d.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#stopPushing?.();
+    this.#stopPushing = undefined;
     for (const name of [...this.#trackers.keys()]) this.untrack(name);
-  }
-
-  #arm(): void {
-    if (this.#d.periodMs <= 0 || this.#closed) return;
-    this.#timer = this.#d.clock.setTimeout(() => {
-      this.#timer = undefined;
-      void this.push();
-      this.#arm();
-    }, this.#d.periodMs);
   }
 }
 

@@ -3,6 +3,7 @@ import type { BreakerState } from '../breaker/BreakerState.js';
 import type { BreakerStats } from '../breaker/BreakerStats.js';
 import type { CircuitBreaker } from '../breaker/CircuitBreaker.js';
 import { safeLog, type Logger } from '../Logger.js';
+import { LatencyCursor } from './LatencyCursor.js';
 
 /** What the metrics read from a breaker: a real `CircuitBreaker` qualifies. */
 export type MeasuredBreaker = Pick<CircuitBreaker, 'name' | 'state' | 'stats' | 'onStateChange' | 'latenciesSince'>;
@@ -40,8 +41,8 @@ interface Tracked {
   readonly name: string;
   refs: number;
   readonly stopListening: () => void;
-  /** Position in the breaker's window of the last latency read into the histogram (`latenciesSince`). */
-  cursor: number;
+  /** Reads the latencies recorded since the last read into the histogram. */
+  readonly latencies: LatencyCursor;
   /** Label sets of this breaker's transition series, to remove them on release. */
   readonly transitions: Map<string, Record<'breaker' | 'from' | 'to' | 'trigger', string>>;
 }
@@ -216,7 +217,7 @@ export class BreakerMetricSet {
       breaker,
       name,
       refs: 1,
-      cursor: 0,
+      latencies: new LatencyCursor(breaker),
       transitions: new Map(),
       stopListening: breaker.onStateChange((change) => {
         try {
@@ -307,17 +308,12 @@ export class BreakerMetricSet {
    */
   #read(tracked: Tracked, countSkipped = true): void {
     try {
-      const read = tracked.breaker.latenciesSince(tracked.cursor);
-      tracked.cursor = read.cursor;
-      let skipped = countSkipped ? read.skipped : 0;
+      const read = tracked.latencies.read();
+      const skipped = (countSkipped ? read.evicted : 0) + read.invalid;
       const latencies = read.latenciesMs;
       if (latencies.length > 0) {
         const child = this.#latency.labels({ breaker: tracked.name });
-        for (let i = 0; i < latencies.length; i++) {
-          const x = latencies[i]!;
-          if (x >= 0 && x < Infinity) child.observe(x / 1000);
-          else skipped++; // prom-client refuses it; the window never holds one, another implementation might
-        }
+        for (let i = 0; i < latencies.length; i++) child.observe(latencies[i]! / 1000);
       }
       if (skipped > 0) this.#skipped.inc({ breaker: tracked.name }, skipped);
     } catch (error) {

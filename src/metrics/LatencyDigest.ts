@@ -2,6 +2,8 @@ import tdigest from 'tdigest';
 import type { CircuitBreaker } from '../breaker/CircuitBreaker.js';
 import { realClock, type Clock } from '../Clock.js';
 import { consoleLogger, safeLog, type Logger } from '../Logger.js';
+import { repeatEvery } from '../repeatEvery.js';
+import { LatencyCursor } from './LatencyCursor.js';
 
 const { TDigest } = tdigest;
 type TDigestInstance = InstanceType<typeof TDigest>;
@@ -344,25 +346,15 @@ export function trackLatencyDigest(
   if (typeof breaker?.latenciesSince !== 'function') throw new TypeError('trackLatencyDigest: `breaker` must have latenciesSince(cursor)');
   const logger = options.logger ?? consoleLogger;
 
-  let cursor = 0;
+  const cursor = new LatencyCursor(breaker);
   let skipped = 0;
   let disposed = false;
-  let timer: unknown;
 
   const flush = (): void => {
     if (disposed) return;
-    const read = breaker.latenciesSince(cursor);
-    cursor = read.cursor;
-    skipped += read.skipped;
-    const latencies = read.latenciesMs;
-    // The window never holds invalid latencies; another implementation might, and push would refuse the batch.
-    if (latencies.every(isLatency)) {
-      digest.push(latencies);
-    } else {
-      const valid = latencies.filter(isLatency);
-      skipped += latencies.length - valid.length;
-      digest.push(valid);
-    }
+    const read = cursor.read();
+    skipped += read.evicted + read.invalid;
+    digest.push(read.latenciesMs);
   };
   /** The timer's and dispose's read: a breaker that throws is logged, never thrown into a timer. */
   const safeFlush = (): void => {
@@ -372,17 +364,11 @@ export function trackLatencyDigest(
       safeLog(logger, 'error', { err: error }, "trackLatencyDigest: reading the breaker's latencies failed");
     }
   };
-  const tick = (): void => {
-    timer = undefined;
-    safeFlush();
-    if (!disposed) timer = clock.setTimeout(tick, periodMs);
-  };
-  timer = clock.setTimeout(tick, periodMs);
+  const stop = repeatEvery(clock, periodMs, safeFlush);
 
   const dispose = (): void => {
     if (disposed) return;
-    if (timer !== undefined) clock.clearTimeout(timer);
-    timer = undefined;
+    stop();
     safeFlush();
     disposed = true;
   };
@@ -395,10 +381,6 @@ export function trackLatencyDigest(
     dispose,
     [Symbol.dispose]: dispose,
   };
-}
-
-function isLatency(x: number): boolean {
-  return typeof x === 'number' && x >= 0 && x < Infinity;
 }
 
 function parseDigestJSON(json: unknown): LatencyDigestJSON {

@@ -4,6 +4,7 @@ import type { CircuitBreaker } from '../breaker/CircuitBreaker.js';
 import { realClock, type Clock } from '../Clock.js';
 import { ConfigError, type ConfigProblem } from '../errors/ConfigError.js';
 import { consoleLogger, type Logger } from '../Logger.js';
+import { repeatEvery } from '../repeatEvery.js';
 import { BreakerMetricSet, type MeasuredBreaker, type PromClientClasses } from './BreakerMetricSet.js';
 
 /**
@@ -161,24 +162,15 @@ export function registerBreakerMetrics(
   }
 
   let registered = true;
-  let timer: unknown;
-  const tick = (): void => {
-    timer = undefined;
-    if (!registered) return;
-    try {
-      refresh();
-      for (const breaker of members) metricSet.readLatencies(breaker);
-    } finally {
-      if (registered) timer = clock.setTimeout(tick, periodMs);
-    }
-  };
-  timer = clock.setTimeout(tick, periodMs);
+  const stopReading = repeatEvery(clock, periodMs, () => {
+    refresh();
+    for (const breaker of members) metricSet.readLatencies(breaker);
+  });
 
   const unregister = (): void => {
     if (!registered) return;
     registered = false;
-    if (timer !== undefined) clock.clearTimeout(timer);
-    timer = undefined;
+    stopReading();
     stop();
     for (const breaker of members) metricSet.release(breaker);
     members.clear();
