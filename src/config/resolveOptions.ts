@@ -50,7 +50,15 @@ export const DEFAULTS = Object.freeze({
   recovery: Object.freeze({ baseDelayMs: 1_000, maxDelayMs: 300_000, multiplier: 2, jitterFactor: 0.1 }),
 });
 
-const TOP_LEVEL_KEYS = new Set([
+/**
+ * The names of every `createCircuitBreaker` option, for layers that accept them too (the trading wrapper).
+ *
+ * @example
+ * ```ts
+ * BREAKER_OPTION_KEYS.has('latencyThresholdMs'); // true
+ * ```
+ */
+export const BREAKER_OPTION_KEYS: ReadonlySet<string> = new Set([
   'name', 'failureThreshold', 'latencyThresholdMs', 'errorRateThreshold', 'windowSize', 'minimumSamples',
   'recoveryTimeoutMs', 'halfOpenRequests', 'halfOpenTimeoutMs', 'recovery', 'healthCheck',
   'healthCheckTimeoutMs', 'isFailure', 'clock', 'random', 'logger', 'inspect', 'restore', 'persist',
@@ -86,7 +94,7 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
     }
   };
   for (const key of safeKeys(given, problems, 'options')) {
-    if (!TOP_LEVEL_KEYS.has(key)) problems.push({ option: key, value: read(key), expected: 'no such option (unknown key)' });
+    if (!BREAKER_OPTION_KEYS.has(key)) problems.push({ option: key, value: read(key), expected: 'no such option (unknown key)' });
   }
 
   const check = <T>(key: string, fallback: T, valid: (v: unknown) => boolean, expected: string, source = given, prefix = ''): T => {

@@ -1,6 +1,7 @@
 import { createCircuitBreaker } from '../breaker/createCircuitBreaker.js';
 import type { CircuitBreaker, ExecuteOptions, TryResult } from '../breaker/CircuitBreaker.js';
 import type { CircuitBreakerOptions } from '../config/CircuitBreakerOptions.js';
+import { BREAKER_OPTION_KEYS } from '../config/resolveOptions.js';
 import { CircuitOpenError } from '../errors/CircuitOpenError.js';
 import { ConfigError, isConfigError, type ConfigProblem } from '../errors/ConfigError.js';
 import { consoleLogger, safeLog, type Logger } from '../Logger.js';
@@ -52,12 +53,6 @@ export function createTradingCircuitBreaker<C extends object>(
 }
 
 const OPTION_KEYS = new Set(['breaker', 'operations', 'isBusinessRejection', 'healthChecker', 'signalOf', 'logger']);
-/** Core breaker options also accepted at the top level (`{ name, latencyThresholdMs, … }`) when `breaker` is not given. */
-const FLAT_BREAKER_KEYS = new Set([
-  'name', 'failureThreshold', 'latencyThresholdMs', 'errorRateThreshold', 'windowSize', 'minimumSamples', 'recoveryTimeoutMs',
-  'halfOpenRequests', 'halfOpenTimeoutMs', 'recovery', 'healthCheck', 'healthCheckTimeoutMs', 'isFailure', 'clock', 'random',
-  'inspect', 'restore', 'persist',
-]);
 const POLICIES = new Set<unknown>(['guard', 'bypass', 'direct']);
 
 /**
@@ -118,8 +113,9 @@ export class Trading<C extends object> implements TradingCircuitBreaker<C> {
     for (const key of Object.keys(options)) {
       const value = (options as Record<string, unknown>)[key];
       if (OPTION_KEYS.has(key)) continue;
-      if (FLAT_BREAKER_KEYS.has(key) && options.breaker === undefined) flat[key] = value;
-      else if (FLAT_BREAKER_KEYS.has(key)) problems.push({ option: key, value, expected: 'inside `breaker` (breaker options are given either flat or in `breaker`, not both)' });
+      // The core's options are accepted at the top level too (`{ name, latencyThresholdMs, … }`), unless `breaker` is given.
+      if (BREAKER_OPTION_KEYS.has(key) && options.breaker === undefined) flat[key] = value;
+      else if (BREAKER_OPTION_KEYS.has(key)) problems.push({ option: key, value, expected: 'inside `breaker` (breaker options are given either flat or in `breaker`, not both)' });
       else problems.push({ option: key, value, expected: 'no such option (unknown key)' });
     }
     this.#target = client;
