@@ -6,7 +6,6 @@ import { resolveOptions, type ResolvedOptions } from '../config/resolveOptions.j
 import { CircuitOpenError } from '../errors/CircuitOpenError.js';
 import { safeLog } from '../Logger.js';
 import { attachStateStore } from '../persistence/attachStateStore.js';
-import { resolveStateStore } from '../persistence/resolveStateStore.js';
 import { InFlightTracker } from '../window/InFlightTracker.js';
 import { LatencyWindow } from '../window/LatencyWindow.js';
 import { tripRuleHolds } from '../window/tripRules.js';
@@ -46,8 +45,8 @@ import { withHidden } from './withHidden.js';
  */
 export function createCircuitBreaker(options: CircuitBreakerOptions = {}): CircuitBreaker {
   const resolved = resolveOptions(options);
-  if (resolved.persist === undefined) return new Breaker(resolved);
-  const store = resolveStateStore(resolved.persist);
+  const store = resolved.stateStore;
+  if (store === undefined) return new Breaker(resolved);
   const restore = resolved.restore ?? store.load(resolved.name);
   const breaker = new Breaker({ ...resolved, restore });
   attachStateStore(breaker, store, resolved.logger); // listeners are dropped on dispose

@@ -1,8 +1,9 @@
 import { defaultRandom, realClock, type Clock } from '../Clock.js';
-import { ConfigError, type ConfigProblem } from '../errors/ConfigError.js';
+import { ConfigError, isConfigError, type ConfigProblem } from '../errors/ConfigError.js';
 import { consoleLogger, type Logger } from '../Logger.js';
 import type { BackoffOptions } from '../backoff.js';
-import type { PersistOption } from '../persistence/resolveStateStore.js';
+import { resolveStateStore, type PersistOption } from '../persistence/resolveStateStore.js';
+import type { StateStore } from '../persistence/StateStore.js';
 import type { CircuitBreakerOptions } from './CircuitBreakerOptions.js';
 
 /** Options after defaults and validation: complete and frozen. */
@@ -24,7 +25,8 @@ export interface ResolvedOptions {
   readonly logger: Logger;
   readonly inspect: CircuitBreakerOptions['inspect'];
   readonly restore: unknown;
-  readonly persist: PersistOption | undefined;
+  /** Where `persist` keeps the state, or undefined without persistence. */
+  readonly stateStore: StateStore | undefined;
 }
 
 /**
@@ -151,14 +153,16 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
       : inspectGiven
   ) as ResolvedOptions['inspect'];
 
-  const persist = check<PersistOption | undefined>('persist', undefined, (v) => {
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-    const keys = Object.keys(v);
-    if (keys.length !== 1) return false;
-    const p = v as { file?: unknown; store?: { load?: unknown; save?: unknown } };
-    if (keys[0] === 'file') return typeof p.file === 'string' && p.file.length > 0;
-    return keys[0] === 'store' && typeof p.store === 'object' && p.store !== null && typeof p.store.load === 'function' && typeof p.store.save === 'function';
-  }, '{ file: a non-empty path } or { store: an object with load(name) and save(name, snapshot) }');
+  const persist = read('persist');
+  let stateStore: StateStore | undefined;
+  if (persist !== undefined) {
+    try {
+      stateStore = resolveStateStore(persist as PersistOption); // validates `persist`; opens no file yet
+    } catch (error) {
+      if (!isConfigError(error)) throw error;
+      problems.push(...error.problems);
+    }
+  }
 
   const recoveryGiven = read('recovery');
   let recovery: BackoffOptions = { recoveryTimeoutMs, ...DEFAULTS.recovery };
@@ -185,7 +189,7 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
   return Object.freeze({
     name, failureThreshold, latencyThresholdMs, errorRateThreshold, windowSize, minimumSamples,
     halfOpenRequests, halfOpenTimeoutMs, recovery: Object.freeze(recovery), healthCheck, healthCheckTimeoutMs,
-    isFailure, clock, random, logger, inspect, restore: read('restore'), persist,
+    isFailure, clock, random, logger, inspect, restore: read('restore'), stateStore,
   });
 }
 
