@@ -15,6 +15,19 @@ export interface Logger {
 }
 
 /**
+ * True when `value` has the three methods a breaker logs with (`info`, `warn`, `error`).
+ *
+ * @example
+ * ```ts
+ * isLogger(console); // true
+ * isLogger({});      // false
+ * ```
+ */
+export function isLogger(value: unknown): value is Logger {
+  return typeof value === 'object' && value !== null && ['info', 'warn', 'error'].every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+}
+
+/**
  * The logger used when none is given: warnings and errors go to the console as one JSON line each,
  * information is dropped. Nothing is ever silently lost.
  *

@@ -1,6 +1,6 @@
 import { defaultRandom, realClock, type Clock } from '../Clock.js';
 import { ConfigError, isConfigError, type ConfigProblem } from '../errors/ConfigError.js';
-import { consoleLogger, type Logger } from '../Logger.js';
+import { consoleLogger, isLogger, type Logger } from '../Logger.js';
 import type { BackoffOptions } from '../backoff.js';
 import { resolveStateStore, type PersistOption } from '../persistence/resolveStateStore.js';
 import type { StateStore } from '../persistence/StateStore.js';
@@ -139,7 +139,7 @@ export function resolveOptions(options: unknown = {}): ResolvedOptions {
   const isFailure = check<(error: unknown) => boolean>('isFailure', () => true, isFunction, 'a function (error) => boolean');
   const clock = check<Clock>('clock', realClock, (v) => typeof v === 'object' && v !== null && ['now', 'setTimeout', 'clearTimeout'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'), 'an object with now(), setTimeout() and clearTimeout()');
   const random = check<() => number>('random', defaultRandom, isFunction, 'a function () => number in [0, 1)');
-  const logger = check<Logger>('logger', consoleLogger, (v) => typeof v === 'object' && v !== null && ['info', 'warn', 'error'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'), 'an object with info(), warn() and error()');
+  const logger = check<Logger>('logger', consoleLogger, isLogger, 'an object with info(), warn() and error()');
   const inspectGiven = check<unknown>(
     'inspect',
     undefined,

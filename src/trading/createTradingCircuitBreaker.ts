@@ -4,7 +4,7 @@ import type { CircuitBreakerOptions } from '../config/CircuitBreakerOptions.js';
 import { BREAKER_OPTION_KEYS } from '../config/resolveOptions.js';
 import { CircuitOpenError } from '../errors/CircuitOpenError.js';
 import { ConfigError, isConfigError, type ConfigProblem } from '../errors/ConfigError.js';
-import { consoleLogger, safeLog, type Logger } from '../Logger.js';
+import { consoleLogger, isLogger, safeLog, type Logger } from '../Logger.js';
 import { toHealthCheck } from './HealthChecker.js';
 import { failurePredicate, markUnderstandsOperationFailures, OperationFailure, understandsOperationFailures } from './OperationFailure.js';
 import { proxyClient, proxyOperations } from './proxyClient.js';
@@ -306,10 +306,6 @@ function readFunction<F>(value: F | undefined, option: string, expected: string,
 
 function isBreaker(value: unknown): value is CircuitBreaker {
   return typeof value === 'object' && value !== null && typeof (value as CircuitBreaker).execute === 'function' && typeof (value as CircuitBreaker).executeUnguarded === 'function';
-}
-
-function isLogger(value: unknown): value is Logger {
-  return typeof value === 'object' && value !== null && ['info', 'warn', 'error'].every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
 }
 
 function isThenable(value: unknown): boolean {
