@@ -22,15 +22,7 @@ export function machineEnvironment(
   coordinator: () => RecoveryCoordinator | undefined,
 ): BreakerEnvironment {
   return {
-    settings: {
-      failureThreshold: options.failureThreshold,
-      latencyThresholdMs: options.latencyThresholdMs,
-      errorRateThreshold: options.errorRateThreshold,
-      minimumSamples: options.minimumSamples,
-      halfOpenTimeoutMs: options.halfOpenTimeoutMs,
-      healthCheckTimeoutMs: options.healthCheckTimeoutMs,
-      recovery: options.recovery,
-    },
+    settings: options, // the resolved options carry every setting the machine reads, frozen
     now,
     random: () => {
       try {
