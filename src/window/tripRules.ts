@@ -1,5 +1,4 @@
 import type { LatencyWindow } from './LatencyWindow.js';
-import { p99ExceedsThreshold } from './nearestRank.js';
 
 /** The thresholds the trip rules compare with. */
 export interface TripThresholds {
@@ -22,6 +21,5 @@ export function tripRuleHolds(window: LatencyWindow, thresholds: TripThresholds,
   if (window.consecutiveFailures >= thresholds.failureThreshold) return true;
   const n = window.size;
   if (n >= thresholds.minimumSamples && window.failureCount > 0 && window.errorRate() >= thresholds.errorRateThreshold) return true;
-  if (inFlightSlow === 0) return n >= thresholds.minimumSamples && p99ExceedsThreshold(window.countOverThreshold, n);
   return window.effectiveSize(inFlightSlow) >= thresholds.minimumSamples && window.p99Exceeded(inFlightSlow);
 }
