@@ -222,8 +222,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const last = frame();
   points.push({ elapsedMs: last.elapsedMs, p99Ms: last.p99Ms, state: last.state });
   const finalState = breaker.state;
-  trading.dispose();
-  breaker.dispose();
+  trading.dispose(); // disposes the breaker it created
 
   let start = 0;
   const phases = scenario.phases.map((p) => ({ name: p.name, startMs: start, endMs: (start += p.durationMs) }));
